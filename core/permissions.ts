@@ -1,0 +1,112 @@
+/**
+ * The permission catalog and the role table. Everything that decides "may this
+ * actor do that" reads from here: the daemon's route guard, the services'
+ * grant checks and the CLI's pre-flight check.
+ */
+
+export const PERMISSIONS = [
+  "me.read",
+  "tenants.read",
+  "tenants.create",
+  "tenants.suspend",
+  "users.read",
+  "users.invite",
+  "users.update",
+  "users.remove",
+  "keys.read",
+  "keys.create",
+  "keys.revoke",
+  "keys.rotate",
+  "audit.read",
+  "audit.verify",
+  "operators.manage",
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  "me.read": "Read the calling actor and its permissions",
+  "tenants.read": "List and show partner orgs",
+  "tenants.create": "Provision partner orgs",
+  "tenants.suspend": "Suspend and resume partner orgs",
+  "users.read": "List users of an org in scope",
+  "users.invite": "Invite users into an org in scope",
+  "users.update": "Change the role of a user in scope",
+  "users.remove": "Remove a user in scope",
+  "keys.read": "List machine keys of an org in scope",
+  "keys.create": "Create machine keys in an org in scope",
+  "keys.revoke": "Revoke machine keys in an org in scope",
+  "keys.rotate": "Rotate machine keys in an org in scope",
+  "audit.read": "Read audit records (partners: their own org's only)",
+  "audit.verify": "Verify the integrity of the whole audit chain",
+  "operators.manage": "Manage the operator org's own members",
+};
+
+export type AccountType = "operator" | "partner";
+
+export const OPERATOR_ROLES = ["owner", "admin", "manager", "analyst"] as const;
+export const PARTNER_ROLES = ["partner_admin", "partner_member", "partner_viewer"] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+export type PartnerRole = (typeof PARTNER_ROLES)[number];
+export type Role = OperatorRole | PartnerRole;
+export const ROLES: readonly Role[] = [...OPERATOR_ROLES, ...PARTNER_ROLES];
+
+const ALL = new Set<Permission>(PERMISSIONS);
+const without = (...excluded: Permission[]): Permission[] =>
+  PERMISSIONS.filter((p) => !excluded.includes(p));
+
+/** The one table from roles to permissions. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: [...ALL],
+  admin: without("operators.manage"),
+  manager: without("operators.manage", "tenants.suspend", "audit.verify"),
+  analyst: ["me.read", "tenants.read", "users.read", "keys.read", "audit.read"],
+  partner_admin: [
+    "me.read",
+    "users.read",
+    "users.invite",
+    "users.update",
+    "users.remove",
+    "keys.read",
+    "keys.create",
+    "keys.revoke",
+    "keys.rotate",
+    "audit.read",
+  ],
+  partner_member: ["me.read", "users.read", "keys.read"],
+  partner_viewer: ["me.read", "users.read"],
+};
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function accountTypeOfRole(role: Role): AccountType {
+  return (OPERATOR_ROLES as readonly string[]).includes(role) ? "operator" : "partner";
+}
+
+export function rolesFor(accountType: AccountType): readonly Role[] {
+  return accountType === "operator" ? OPERATOR_ROLES : PARTNER_ROLES;
+}
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+/** True when every permission in `wanted` is also in `held`. */
+export function isSubset(wanted: Iterable<Permission>, held: ReadonlySet<Permission>): boolean {
+  for (const permission of wanted) if (!held.has(permission)) return false;
+  return true;
+}
+
+/**
+ * Whether a holder of `held` may hand out `role` to someone else. The rule is
+ * the same for invitations, role changes and keys: never more than you hold.
+ */
+export function canGrantRole(held: ReadonlySet<Permission>, role: Role): boolean {
+  return isSubset(ROLE_PERMISSIONS[role], held);
+}

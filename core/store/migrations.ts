@@ -1,0 +1,115 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+
+/**
+ * Forward-only migrations, applied in name order at start-up. Never edit one
+ * that has shipped; add the next number instead.
+ */
+const migrations: Record<string, Migration> = {
+  "0001_backbone": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("orgs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("slug", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("account_type", "text", (c) =>
+          c.notNull().check(sql`account_type in ('operator', 'partner')`),
+        )
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sql`status in ('active', 'suspended')`),
+        )
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sql`status in ('invited', 'active', 'removed')`),
+        )
+        .addColumn("password_hash", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      // Emails are unique per org, not globally: a global constraint would let
+      // one tenant learn which addresses another tenant has.
+      await db.schema
+        .createIndex("users_org_email")
+        .unique()
+        .on("users")
+        .columns(["org_id", "email"])
+        .execute();
+      await db.schema.createIndex("users_email").on("users").column("email").execute();
+
+      await db.schema
+        .createTable("invitations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("accepted_at", "text")
+        .execute();
+
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .addColumn("last_used_at", "text")
+        .execute();
+
+      await db.schema
+        .createTable("machine_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("scopes", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .addColumn("revoked_at", "text")
+        .addColumn("last_used_at", "text")
+        .addColumn("rotated_to", "text")
+        .execute();
+      await db.schema.createIndex("machine_keys_org").on("machine_keys").column("org_id").execute();
+
+      await db.schema
+        .createTable("audit_log")
+        .addColumn("seq", "integer", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor_kind", "text", (c) => c.notNull())
+        .addColumn("actor_id", "text", (c) => c.notNull())
+        .addColumn("actor_org_id", "text")
+        .addColumn("org_id", "text")
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("target_type", "text", (c) => c.notNull())
+        .addColumn("target_id", "text")
+        .addColumn("request_id", "text")
+        .addColumn("client_addr", "text")
+        .addColumn("details", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_log_org").on("audit_log").columns(["org_id", "seq"]).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

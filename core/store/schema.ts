@@ -1,0 +1,89 @@
+import type { Generated } from "kysely";
+import type { AccountType, Role } from "../permissions.ts";
+
+/** Row shapes of every table, as the query layer sees them. Times are ISO UTC text. */
+export interface OrgTable {
+  id: string;
+  slug: string;
+  name: string;
+  account_type: AccountType;
+  status: "active" | "suspended";
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: "invited" | "active" | "removed";
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InvitationTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface MachineKeyTable {
+  id: string;
+  org_id: string;
+  name: string;
+  role: Role;
+  /** JSON array of permissions. */
+  scopes: string;
+  token_hash: string;
+  hint: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  rotated_to: string | null;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  id: string;
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  actor_org_id: string | null;
+  org_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  request_id: string | null;
+  client_addr: string | null;
+  /** JSON object of non-secret facts about the change. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  orgs: OrgTable;
+  users: UserTable;
+  invitations: InvitationTable;
+  sessions: SessionTable;
+  machine_keys: MachineKeyTable;
+  audit_log: AuditTable;
+}
