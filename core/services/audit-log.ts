@@ -1,0 +1,82 @@
+import { type AuditVerification, verifyAuditChain } from "../audit.ts";
+import { AppError } from "../errors.ts";
+import { resolveOrgScope } from "../scope.ts";
+import type { ServiceContext } from "./context.ts";
+
+export interface AuditRecord {
+  seq: number;
+  id: string;
+  at: string;
+  actorKind: string;
+  actorId: string;
+  actorOrgId: string | null;
+  orgId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  requestId: string | null;
+  clientAddr: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  org?: string;
+  action?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Newest first. Partners see only records about their own org; operators see
+ * every record, or one org's when they name it.
+ */
+export async function listAudit(
+  ctx: ServiceContext,
+  filter: AuditFilter,
+): Promise<{ data: AuditRecord[]; nextCursor: string | null }> {
+  const orgId =
+    ctx.actor.accountType === "partner" || filter.org !== undefined
+      ? (await resolveOrgScope(ctx.store.db, ctx.actor, filter.org)).orgId
+      : undefined;
+  let query = ctx.store.db.selectFrom("audit_log").selectAll().orderBy("seq", "desc");
+  if (orgId !== undefined) query = query.where("org_id", "=", orgId);
+  if (filter.action) query = query.where("action", "=", filter.action);
+  if (filter.actor) query = query.where("actor_id", "=", filter.actor);
+  if (filter.since) query = query.where("at", ">=", filter.since);
+  if (filter.until) query = query.where("at", "<", filter.until);
+  if (filter.cursor !== undefined) {
+    const before = Number(filter.cursor);
+    if (!Number.isSafeInteger(before) || before < 1) {
+      throw new AppError("VALIDATION_FAILED", "cursor is not valid");
+    }
+    query = query.where("seq", "<", before);
+  }
+  const rows = await query.limit(filter.limit + 1).execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((row) => ({
+      seq: row.seq,
+      id: row.id,
+      at: row.at,
+      actorKind: row.actor_kind,
+      actorId: row.actor_id,
+      actorOrgId: row.actor_org_id,
+      orgId: row.org_id,
+      action: row.action,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      requestId: row.request_id,
+      clientAddr: row.client_addr,
+      details: JSON.parse(row.details) as Record<string, unknown>,
+    })),
+    nextCursor: rows.length > filter.limit && last ? String(last.seq) : null,
+  };
+}
+
+export function verifyAudit(ctx: ServiceContext): Promise<AuditVerification> {
+  return verifyAuditChain(ctx.store.db);
+}
