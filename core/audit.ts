@@ -127,7 +127,13 @@ export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditV
     if (rows.length === 0) return { ok: true, records, headHash: prevHash };
     for (const row of rows) {
       if (row.seq !== expectedSeq) {
-        return { ok: false, records, firstBadSeq: expectedSeq, firstBadId: null, problem: "removed" };
+        return {
+          ok: false,
+          records,
+          firstBadSeq: expectedSeq,
+          firstBadId: null,
+          problem: "removed",
+        };
       }
       const { hash, ...rest } = row;
       if (row.prev_hash !== prevHash) {

@@ -165,7 +165,9 @@ export class Authenticator {
       const parsed: unknown = JSON.parse(scopes);
       const list = Array.isArray(parsed) ? parsed : [];
       result = new Set(
-        list.filter((p): p is Permission => typeof p === "string" && isPermission(p) && allowed.has(p)),
+        list.filter(
+          (p): p is Permission => typeof p === "string" && isPermission(p) && allowed.has(p),
+        ),
       );
     }
     const frozen: ReadonlySet<Permission> = result;

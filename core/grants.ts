@@ -17,10 +17,16 @@ import type { OrgScope } from "./scope.ts";
  */
 export function assertRoleGrantable(actor: Actor, scope: OrgScope, role: Role): void {
   if (accountTypeOfRole(role) !== scope.accountType) {
-    throw new AppError("VALIDATION_FAILED", `role ${role} does not exist in a ${scope.accountType} org`);
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `role ${role} does not exist in a ${scope.accountType} org`,
+    );
   }
   if (!canGrantRole(actor.permissions, role)) {
-    throw new AppError("ROLE_ESCALATION", `you cannot grant role ${role}: it holds permissions you lack`);
+    throw new AppError(
+      "ROLE_ESCALATION",
+      `you cannot grant role ${role}: it holds permissions you lack`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ export interface BootstrapResult {
  * Creates the operator org and its first owner in an empty store, and a first
  * session for the CLI profile. Refused once any org exists.
  */
-export async function bootstrapOperator(store: Store, input: BootstrapInput): Promise<BootstrapResult> {
+export async function bootstrapOperator(
+  store: Store,
+  input: BootstrapInput,
+): Promise<BootstrapResult> {
   assertPasswordAcceptable(input.password);
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) {

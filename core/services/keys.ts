@@ -3,7 +3,13 @@ import { isoAfter, nowIso, parseDuration } from "../clock.ts";
 import { AppError, notFound } from "../errors.ts";
 import { assertRoleGrantable, assertScopesGrantable } from "../grants.ts";
 import { newId } from "../ids.ts";
-import { canGrantRole, type Permission, permissionsOf, type Role, rolesFor } from "../permissions.ts";
+import {
+  canGrantRole,
+  type Permission,
+  permissionsOf,
+  type Role,
+  rolesFor,
+} from "../permissions.ts";
 import type { OrgScope } from "../scope.ts";
 import type { MachineKeyTable } from "../store/schema.ts";
 import type { Tx } from "../store/store.ts";
@@ -69,7 +75,11 @@ function defaultRole(ctx: ServiceContext, scope: OrgScope): Role {
   return grantable;
 }
 
-async function getScopedKeyOrThrow(tx: Tx, scope: OrgScope, keyId: string): Promise<MachineKeyTable> {
+async function getScopedKeyOrThrow(
+  tx: Tx,
+  scope: OrgScope,
+  keyId: string,
+): Promise<MachineKeyTable> {
   const row = await tx
     .selectFrom("machine_keys")
     .selectAll()
@@ -191,7 +201,10 @@ export async function rotateKey(
     const wanted = input.scopes ?? oldScopes;
     const gained = wanted.filter((s) => !oldScopes.includes(s));
     if (gained.length > 0) {
-      throw new AppError("ROLE_ESCALATION", `a rotated key cannot gain scopes: ${gained.join(", ")}`);
+      throw new AppError(
+        "ROLE_ESCALATION",
+        `a rotated key cannot gain scopes: ${gained.join(", ")}`,
+      );
     }
     assertRoleGrantable(ctx.actor, scope, old.role);
     const scopes = assertScopesGrantable(ctx.actor, old.role, wanted);
@@ -218,7 +231,12 @@ export async function rotateKey(
       targetId: old.id,
       details: { successor: created.key.id, graceEndsAt: oldExpiry },
     });
-    const previous = toKey({ ...old, expires_at: oldExpiry, revoked_at: revokedAt, rotated_to: created.key.id });
+    const previous = toKey({
+      ...old,
+      expires_at: oldExpiry,
+      revoked_at: revokedAt,
+      rotated_to: created.key.id,
+    });
     return { ...created, previous };
   });
 }

@@ -52,13 +52,18 @@ export async function login(
     .where("u.email", "=", email)
     .where("u.status", "=", "active");
   if (input.org !== undefined) {
-    query = query.where((eb) => eb.or([eb("o.slug", "=", input.org ?? ""), eb("o.id", "=", input.org ?? "")]));
+    query = query.where((eb) =>
+      eb.or([eb("o.slug", "=", input.org ?? ""), eb("o.id", "=", input.org ?? "")]),
+    );
   }
   const candidates = await query.execute();
 
   const matches = [];
   for (const candidate of candidates) {
-    if (candidate.password_hash && (await verifyPassword(candidate.password_hash, input.password))) {
+    if (
+      candidate.password_hash &&
+      (await verifyPassword(candidate.password_hash, input.password))
+    ) {
       matches.push(candidate);
     }
   }
@@ -70,7 +75,10 @@ export async function login(
     throw invalid();
   }
   if (matches.length > 1) {
-    throw new AppError("VALIDATION_FAILED", "this email belongs to several orgs: name one with org");
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "this email belongs to several orgs: name one with org",
+    );
   }
   if (user.org_status !== "active") throw new AppError("ORG_SUSPENDED", "this org is suspended");
   policy.perAccount.clear(email);
@@ -92,12 +100,16 @@ export async function login(
       })
       .execute();
     const actor = { kind: "user" as const, id: user.id, orgId: user.org_id };
-    await appendAudit(tx, { actor, ...request }, {
-      action: "session.created",
-      orgId: user.org_id,
-      targetType: "session",
-      targetId: id,
-    });
+    await appendAudit(
+      tx,
+      { actor, ...request },
+      {
+        action: "session.created",
+        orgId: user.org_id,
+        targetType: "session",
+        targetId: id,
+      },
+    );
   });
   return { token, expiresAt, userId: user.id };
 }

@@ -43,7 +43,11 @@ export async function createTenant(
   assertOperator(ctx);
   const slug = assertSlug(input.slug);
   return ctx.store.transaction(async (tx) => {
-    const taken = await tx.selectFrom("orgs").select("id").where("slug", "=", slug).executeTakeFirst();
+    const taken = await tx
+      .selectFrom("orgs")
+      .select("id")
+      .where("slug", "=", slug)
+      .executeTakeFirst();
     if (taken) throw new AppError("CONFLICT", `slug ${slug} is taken`);
     const now = nowIso();
     const row: OrgTable = {

@@ -154,7 +154,12 @@ export async function acceptInvitation(
       .selectAll("u")
       .where("i.token_hash", "=", hashToken(input.token))
       .executeTakeFirst();
-    if (!found || found.accepted_at !== null || found.expires_at <= now || found.status !== "invited") {
+    if (
+      !found ||
+      found.accepted_at !== null ||
+      found.expires_at <= now ||
+      found.status !== "invited"
+    ) {
       throw new AppError("INVALID_CREDENTIALS", "invitation is invalid, used or expired");
     }
     if (found.org_status !== "active") throw new AppError("ORG_SUSPENDED", "this org is suspended");
@@ -169,12 +174,16 @@ export async function acceptInvitation(
       .where("id", "=", found.id)
       .execute();
     const actor = { kind: "user" as const, id: found.id, orgId: found.org_id };
-    await appendAudit(tx, { actor, ...request }, {
-      action: "user.joined",
-      orgId: found.org_id,
-      targetType: "user",
-      targetId: found.id,
-    });
+    await appendAudit(
+      tx,
+      { actor, ...request },
+      {
+        action: "user.joined",
+        orgId: found.org_id,
+        targetType: "user",
+        targetId: found.id,
+      },
+    );
     return toUser({ ...found, status: "active", password_hash: null, updated_at: now });
   });
 }
@@ -193,7 +202,8 @@ export async function setUserRole(
   assertRoleGrantable(ctx.actor, scope, role);
   return ctx.store.transaction(async (tx) => {
     const user = await getScopedUserOrThrow(tx, scope, userId);
-    if (user.id === ctx.actor.id) throw new AppError("FORBIDDEN", "you cannot change your own role");
+    if (user.id === ctx.actor.id)
+      throw new AppError("FORBIDDEN", "you cannot change your own role");
     if (!canGrantRole(ctx.actor.permissions, user.role)) {
       throw new AppError("ROLE_ESCALATION", `you cannot change a user whose role is ${user.role}`);
     }
@@ -218,7 +228,11 @@ export async function setUserRole(
 }
 
 /** Removes a user and revokes its sessions at once. The row stays for the audit trail. */
-export async function removeUser(ctx: ServiceContext, scope: OrgScope, userId: string): Promise<void> {
+export async function removeUser(
+  ctx: ServiceContext,
+  scope: OrgScope,
+  userId: string,
+): Promise<void> {
   assertMayManageMembers(ctx, scope);
   await ctx.store.transaction(async (tx) => {
     const user = await getScopedUserOrThrow(tx, scope, userId);

@@ -103,7 +103,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("prev_hash", "text", (c) => c.notNull())
         .addColumn("hash", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("audit_log_org").on("audit_log").columns(["org_id", "seq"]).execute();
+      await db.schema
+        .createIndex("audit_log_org")
+        .on("audit_log")
+        .columns(["org_id", "seq"])
+        .execute();
     },
   },
 };

@@ -1,0 +1,109 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseDuration } from "../core/clock.ts";
+import { AppError } from "../core/errors.ts";
+
+export interface DaemonConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  sessionTtlMs: number;
+}
+
+type Partial = { [K in keyof DaemonConfig]?: string | undefined };
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+export const DEFAULT_PORT = 7420;
+export const defaultDataDir = () => join(homedir(), ".partneros");
+
+/**
+ * Settles the daemon's settings: command-line flags first, then PARTNEROS_*
+ * environment variables, then the config file, then defaults.
+ */
+export function resolveConfig(
+  flags: Partial & { config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): DaemonConfig {
+  const fromEnv: Partial = {
+    dataDir: env.PARTNEROS_DATA_DIR,
+    host: env.PARTNEROS_HOST,
+    port: env.PARTNEROS_PORT,
+    logLevel: env.PARTNEROS_LOG_LEVEL,
+    sessionTtlMs: env.PARTNEROS_SESSION_TTL,
+  };
+  const dataDirHint = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir();
+  const configPath = flags.config ?? env.PARTNEROS_CONFIG ?? join(dataDirHint, "partnerosd.json");
+  const fromFile = readConfigFile(
+    configPath,
+    flags.config !== undefined || env.PARTNEROS_CONFIG !== undefined,
+  );
+  const pick = (key: keyof DaemonConfig) => flags[key] ?? fromEnv[key] ?? fromFile[key];
+
+  const port = Number(pick("port") ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new AppError("CONFIG_INVALID", "port must be an integer from 0 to 65535");
+  }
+  const logLevel = pick("logLevel") ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new AppError("CONFIG_INVALID", `log level must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const ttlText = pick("sessionTtlMs") ?? "12h";
+  const sessionTtlMs = parseDuration(ttlText);
+  if (sessionTtlMs === undefined) {
+    throw new AppError("CONFIG_INVALID", "session TTL must look like 30m, 12h or 7d");
+  }
+  return {
+    dataDir: resolve(pick("dataDir") ?? defaultDataDir()),
+    host: pick("host") ?? "127.0.0.1",
+    port,
+    logLevel: logLevel as DaemonConfig["logLevel"],
+    sessionTtlMs,
+  };
+}
+
+function readConfigFile(path: string, required: boolean): Partial {
+  if (!existsSync(path)) {
+    if (required) throw new AppError("CONFIG_INVALID", `config file ${path} does not exist`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw new AppError("CONFIG_INVALID", `config file ${path} is not valid JSON`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new AppError("CONFIG_INVALID", `config file ${path} must hold a JSON object`);
+  }
+  const out: Partial = {};
+  const allowed = ["dataDir", "host", "port", "logLevel", "sessionTtl"] as const;
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(allowed as readonly string[]).includes(key)) {
+      throw new AppError("CONFIG_INVALID", `config file ${path}: unknown setting ${key}`);
+    }
+    const text = String(value);
+    if (key === "sessionTtl") out.sessionTtlMs = text;
+    else out[key as keyof DaemonConfig] = text;
+  }
+  return out;
+}
+
+/** Refuses a data dir that group or others can read, write or enter. */
+export function assertPrivateDataDir(dataDir: string): void {
+  if (!existsSync(dataDir)) {
+    throw new AppError("NOT_CONFIGURED", `data dir ${dataDir} does not exist; run partneros init`);
+  }
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new AppError(
+      "DATA_DIR_INSECURE",
+      `data dir ${dataDir} is accessible to other users (mode ${mode.toString(8)}); chmod 700 it`,
+    );
+  }
+}
+
+export const databasePath = (dataDir: string) => join(dataDir, "partneros.db");
+export const pidPath = (dataDir: string) => join(dataDir, "partnerosd.pid");

@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError, type ErrorCode } from "../core/errors.ts";
+import type { AppEnv } from "./env.ts";
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/** The one error body: `{"error": {"code", "message", "requestId"}}`. */
+export function errorResponse(c: Context<AppEnv>, error: AppError): Response {
+  return c.json(
+    { error: { code: error.code, message: error.message, requestId: c.get("requestId") } },
+    error.status as ContentfulStatusCode,
+  );
+}
+
+/** Maps anything thrown to the error body; unknown failures become a bare 500. */
+export function handleError(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof AppError) return errorResponse(c, error);
+  if (error instanceof HTTPException) {
+    const code = STATUS_CODES[error.status];
+    if (code) {
+      const message = error.status === 400 ? "request body is not valid JSON" : error.message;
+      return errorResponse(c, new AppError(code, message || code.toLowerCase()));
+    }
+  }
+  c.get("log").error({ err: error }, "request.failed");
+  return errorResponse(c, new AppError("INTERNAL", "internal error"));
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { AppError } from "../core/errors.ts";
+import { resolveConfig } from "./config.ts";
+import { startDaemon } from "./server.ts";
+
+const { values } = parseArgs({
+  options: {
+    "data-dir": { type: "string" },
+    host: { type: "string" },
+    port: { type: "string" },
+    config: { type: "string" },
+    "log-level": { type: "string" },
+    "session-ttl": { type: "string" },
+  },
+  strict: true,
+});
+
+const logger = pino({ level: "info" });
+try {
+  const config = resolveConfig(
+    {
+      dataDir: values["data-dir"],
+      host: values.host,
+      port: values.port,
+      config: values.config,
+      logLevel: values["log-level"],
+      sessionTtlMs: values["session-ttl"],
+    },
+    process.env,
+  );
+  logger.level = config.logLevel;
+  const daemon = await startDaemon(config, logger);
+  const shutdown = () => {
+    daemon.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "daemon.stop_failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+} catch (error) {
+  const code = error instanceof AppError ? error.code : "INTERNAL";
+  const message = error instanceof AppError ? error.message : "start-up failed";
+  logger.fatal({ code, err: error instanceof AppError ? undefined : error }, message);
+  process.exit(error instanceof AppError ? error.exitCode : 1);
+}

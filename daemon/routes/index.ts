@@ -1,0 +1,20 @@
+import type { LoginPolicy } from "../../core/services/sessions.ts";
+import type { Api } from "../api.ts";
+import { auditRoutes } from "./audit.ts";
+import { authRoutes } from "./auth.ts";
+import { healthRoutes } from "./health.ts";
+import { keyRoutes } from "./keys.ts";
+import { meRoutes } from "./me.ts";
+import { tenantRoutes } from "./tenants.ts";
+import { userRoutes } from "./users.ts";
+
+/** The single list of every route the daemon serves. */
+export function registerRoutes(api: Api, options: { loginPolicy: LoginPolicy }): void {
+  healthRoutes(api);
+  authRoutes(api, options.loginPolicy);
+  meRoutes(api);
+  tenantRoutes(api);
+  userRoutes(api);
+  keyRoutes(api);
+  auditRoutes(api);
+}

@@ -1,0 +1,66 @@
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { AppError } from "../core/errors.ts";
+import { defaultLoginPolicy } from "../core/services/sessions.ts";
+import { openStore } from "../core/store/store.ts";
+import { createApp } from "./app.ts";
+import { assertPrivateDataDir, type DaemonConfig, databasePath, pidPath } from "./config.ts";
+
+export interface RunningDaemon {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then closes the store. */
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Opens the store in the data dir and serves the API until stopped. */
+export async function startDaemon(
+  config: DaemonConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningDaemon> {
+  assertPrivateDataDir(config.dataDir);
+  const dbPath = databasePath(config.dataDir);
+  if (!existsSync(dbPath)) {
+    throw new AppError("NOT_CONFIGURED", `no store in ${config.dataDir}; run partneros init first`);
+  }
+  const store = await openStore({ path: dbPath });
+  const { app, authenticator } = createApp({
+    store,
+    logger,
+    loginPolicy: defaultLoginPolicy(config.sessionTtlMs),
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
+      resolve(s as Server),
+    ) as Server;
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  writeFileSync(pidPath(config.dataDir), `${process.pid}\n`, { mode: 0o600 });
+  logger.info({ url, dataDir: config.dataDir }, "daemon.started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info("daemon.stopping");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(timer);
+      await authenticator.drain();
+      await store.close();
+      rmSync(pidPath(config.dataDir), { force: true });
+      logger.info("daemon.stopped");
+    })();
+    return stopping;
+  };
+  return { url, port, stop };
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { bootstrapOperator } from "../core/services/bootstrap.ts";
+import { defaultLoginPolicy, type LoginPolicy } from "../core/services/sessions.ts";
+import { openStore, type Store } from "../core/store/store.ts";
+import { FailureThrottle } from "../core/throttle.ts";
+import { createApp } from "../daemon/app.ts";
+
+export const OWNER_EMAIL = "owner@operator.test";
+export const OWNER_PASSWORD = "correct horse battery staple";
+
+/** A daemon app with a fresh store in a temp dir; every log line is kept in `logs`. */
+export interface World {
+  store: Store;
+  app: ReturnType<typeof createApp>["app"];
+  document: ReturnType<typeof createApp>["document"];
+  logs: string[];
+  dir: string;
+  ownerToken: string;
+  operatorOrgId: string;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), "partneros-test-"));
+  const store = await openStore({ path: join(dir, "partneros.db") });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = pino({ level: "debug" }, sink);
+  const boot = await bootstrapOperator(store, {
+    email: OWNER_EMAIL,
+    password: OWNER_PASSWORD,
+    sessionTtlMs: 3_600_000,
+  });
+  const { app, document } = createApp({
+    store,
+    logger,
+    loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
+  });
+  return {
+    store,
+    app,
+    document,
+    logs,
+    dir,
+    ownerToken: boot.sessionToken,
+    operatorOrgId: boot.orgId,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        headers["content-type"] ??= "application/json";
+        body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+      }
+      const res = await app.request(path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function strictLoginPolicy(limit: number, perClient = 100): LoginPolicy {
+  return {
+    sessionTtlMs: 3_600_000,
+    perAccount: new FailureThrottle({ limit, windowMs: 60_000 }),
+    perClient: new FailureThrottle({ limit: perClient, windowMs: 60_000 }),
+  };
+}
