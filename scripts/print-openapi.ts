@@ -1,0 +1,15 @@
+// Prints the OpenAPI document generated from the route declarations, with no
+// daemon running: the test command lints it.
+import pino from "pino";
+import { defaultLoginPolicy } from "../core/services/sessions.ts";
+import { openStore } from "../core/store/store.ts";
+import { createApp } from "../daemon/app.ts";
+
+const store = await openStore({ path: ":memory:" });
+const { document } = createApp({
+  store,
+  logger: pino({ level: "silent" }),
+  loginPolicy: defaultLoginPolicy(3_600_000),
+});
+process.stdout.write(`${JSON.stringify(document(), null, 2)}\n`);
+await store.close();
