@@ -20,6 +20,17 @@ export const AUDIT_ACTIONS = [
   "key.created",
   "key.revoked",
   "key.rotated",
+  "product.created",
+  "product.updated",
+  "customer.created",
+  "customer.updated",
+  "customer.deleted",
+  "deal.created",
+  "deal.updated",
+  "deal.deleted",
+  "partner_data.accessed",
+  "cross_partner.queried",
+  "cross_partner.failed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

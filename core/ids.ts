@@ -10,6 +10,9 @@ export const ID_PREFIXES = {
   invitation: "inv",
   audit: "aud",
   request: "req",
+  product: "prd",
+  customer: "cus",
+  deal: "deal",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -27,7 +30,7 @@ export function newId(kind: IdKind): string {
   return `${ID_PREFIXES[kind]}_${randomBase32(20)}`;
 }
 
-const ID_PATTERN = /^[a-z]{3}_[0-9a-hjkmnp-tv-z]{20}$/;
+const ID_PATTERN = /^[a-z]{3,4}_[0-9a-hjkmnp-tv-z]{20}$/;
 
 export function isId(kind: IdKind, value: string): boolean {
   return value.startsWith(`${ID_PREFIXES[kind]}_`) && ID_PATTERN.test(value);

@@ -20,6 +20,13 @@ export const PERMISSIONS = [
   "audit.read",
   "audit.verify",
   "operators.manage",
+  "products.read",
+  "products.write",
+  "customers.read",
+  "customers.write",
+  "deals.read",
+  "deals.write",
+  "cross_partner.read",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,6 +47,13 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "audit.read": "Read audit records (partners: their own org's only)",
   "audit.verify": "Verify the integrity of the whole audit chain",
   "operators.manage": "Manage the operator org's own members",
+  "products.read": "Read the product catalogue",
+  "products.write": "Add and change catalogue products",
+  "customers.read": "Read customers of the partner org in scope",
+  "customers.write": "Create, change and delete customers of the partner org in scope",
+  "deals.read": "Read deals of the partner org in scope",
+  "deals.write": "Create, change and delete deals of the partner org in scope",
+  "cross_partner.read": "Run audited queries across several partners' deals",
 };
 
 export type AccountType = "operator" | "partner";
@@ -60,7 +74,17 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: [...ALL],
   admin: without("operators.manage"),
   manager: without("operators.manage", "tenants.suspend", "audit.verify"),
-  analyst: ["me.read", "tenants.read", "users.read", "keys.read", "audit.read"],
+  analyst: [
+    "me.read",
+    "tenants.read",
+    "users.read",
+    "keys.read",
+    "audit.read",
+    "products.read",
+    "customers.read",
+    "deals.read",
+    "cross_partner.read",
+  ],
   partner_admin: [
     "me.read",
     "users.read",
@@ -72,9 +96,23 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "keys.revoke",
     "keys.rotate",
     "audit.read",
+    "products.read",
+    "customers.read",
+    "customers.write",
+    "deals.read",
+    "deals.write",
   ],
-  partner_member: ["me.read", "users.read", "keys.read"],
-  partner_viewer: ["me.read", "users.read"],
+  partner_member: [
+    "me.read",
+    "users.read",
+    "keys.read",
+    "products.read",
+    "customers.read",
+    "customers.write",
+    "deals.read",
+    "deals.write",
+  ],
+  partner_viewer: ["me.read", "users.read", "products.read", "customers.read", "deals.read"],
 };
 
 export function isPermission(value: string): value is Permission {

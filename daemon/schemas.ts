@@ -100,3 +100,66 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
+
+export const ProductSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    series: z.string().nullable(),
+    listPrice: z.number().int().nullable().openapi({ description: "Minor units of currency" }),
+    currency: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Product");
+
+export const CustomerSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    externalRef: z.string(),
+    name: z.string(),
+    sector: z.string().nullable(),
+    country: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Customer");
+
+export const StageSchema = z.enum(["Prospecting", "Engaging", "Won", "Lost"]).openapi("DealStage");
+export const DateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .openapi({ example: "2017-03-01", description: "Calendar date YYYY-MM-DD" });
+
+export const DealSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    externalRef: z.string(),
+    productId: z.string(),
+    customerId: z.string().nullable(),
+    stage: StageSchema,
+    amount: z.number().int().nullable().openapi({ description: "Minor units of currency" }),
+    currency: z.string(),
+    engageDate: z.string().nullable(),
+    closeDate: z.string().nullable(),
+    ownerUserId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Deal");
+
+export const UpsertResultSchema = z.object({
+  results: z.array(
+    z.object({
+      externalRef: z.string(),
+      id: z.string().nullable(),
+      outcome: z.enum(["created", "updated", "unchanged"]),
+    }),
+  ),
+});
+
+export const Limit = z.coerce.number().int().min(1).max(500).default(50);
+export const CursorParam = z.string().min(1).max(512).optional();

@@ -110,6 +110,82 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_partner_data": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("products")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("code", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("series", "text")
+        .addColumn("list_price", "integer")
+        .addColumn("currency", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("customers")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("external_ref", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("sector", "text")
+        .addColumn("country", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("customers_org_ref")
+        .unique()
+        .on("customers")
+        .columns(["org_id", "external_ref"])
+        .execute();
+      await db.schema
+        .createIndex("customers_org_name")
+        .on("customers")
+        .columns(["org_id", "name"])
+        .execute();
+
+      await db.schema
+        .createTable("deals")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("external_ref", "text", (c) => c.notNull())
+        .addColumn("product_id", "text", (c) => c.notNull().references("products.id"))
+        .addColumn("customer_id", "text", (c) => c.references("customers.id"))
+        .addColumn("stage", "text", (c) =>
+          c.notNull().check(sql`stage in ('Prospecting', 'Engaging', 'Won', 'Lost')`),
+        )
+        .addColumn("amount", "integer", (c) => c.check(sql`amount >= 0`))
+        .addColumn("currency", "text", (c) => c.notNull())
+        .addColumn("engage_date", "text")
+        .addColumn("close_date", "text")
+        .addColumn("owner_user_id", "text", (c) => c.references("users.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("deals_org_ref")
+        .unique()
+        .on("deals")
+        .columns(["org_id", "external_ref"])
+        .execute();
+      for (const column of ["stage", "product_id", "customer_id", "close_date", "created_at"]) {
+        await db.schema
+          .createIndex(`deals_org_${column}`)
+          .on("deals")
+          .columns(["org_id", column, "id"])
+          .execute();
+      }
+      // Serves cross-partner aggregates without touching the table rows.
+      await db.schema
+        .createIndex("deals_stage_rollup")
+        .on("deals")
+        .columns(["stage", "org_id", "product_id", "close_date", "currency", "amount"])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -79,6 +79,50 @@ export interface AuditTable {
   hash: string;
 }
 
+export interface ProductTable {
+  id: string;
+  /** Normalized name used for matching: lower case, letters and digits only. */
+  code: string;
+  name: string;
+  series: string | null;
+  list_price: number | null;
+  currency: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CustomerTable {
+  id: string;
+  org_id: string;
+  external_ref: string;
+  name: string;
+  sector: string | null;
+  country: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const DEAL_STAGES = ["Prospecting", "Engaging", "Won", "Lost"] as const;
+export type DealStage = (typeof DEAL_STAGES)[number];
+
+export interface DealTable {
+  id: string;
+  org_id: string;
+  external_ref: string;
+  product_id: string;
+  customer_id: string | null;
+  stage: DealStage;
+  /** Integer minor units of `currency`; null while a deal has no value yet. */
+  amount: number | null;
+  currency: string;
+  /** Calendar dates, YYYY-MM-DD. */
+  engage_date: string | null;
+  close_date: string | null;
+  owner_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   orgs: OrgTable;
   users: UserTable;
@@ -86,4 +130,7 @@ export interface Database {
   sessions: SessionTable;
   machine_keys: MachineKeyTable;
   audit_log: AuditTable;
+  products: ProductTable;
+  customers: CustomerTable;
+  deals: DealTable;
 }

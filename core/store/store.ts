@@ -43,6 +43,13 @@ export interface Store {
   prepareRead<P extends string, R>(
     build: (param: (name: P) => string) => Compilable<R>,
   ): PreparedRead<P, R>;
+  /**
+   * Runs a Kysely-built read on the read-only connection, synchronously, with
+   * its prepared statement cached by SQL text. It sees committed rows only:
+   * inside a transaction, read through the transaction instead.
+   */
+  readAll<R>(query: Compilable<R>): R[];
+  readFirst<R>(query: Compilable<R>): R | undefined;
   close(): Promise<void>;
 }
 
@@ -76,9 +83,29 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     options.path === ":memory:" ? writer : new SQLite(options.path, { readonly: true });
   if (reader !== writer) reader.pragma(`busy_timeout = ${busyTimeoutMs}`);
 
+  const statements = new Map<string, SQLite.Statement>();
+  const statementFor = (query: Compilable<unknown>) => {
+    const compiled = query.compile();
+    let statement = statements.get(compiled.sql);
+    if (!statement) {
+      if (statements.size >= 500) statements.clear();
+      statement = reader.prepare(compiled.sql);
+      statements.set(compiled.sql, statement);
+    }
+    return { statement, parameters: compiled.parameters };
+  };
+
   return {
     db,
     transaction: (fn) => db.transaction().execute(fn),
+    readAll<R>(query: Compilable<R>) {
+      const { statement, parameters } = statementFor(query);
+      return statement.all(...parameters) as R[];
+    },
+    readFirst<R>(query: Compilable<R>) {
+      const { statement, parameters } = statementFor(query);
+      return statement.get(...parameters) as R | undefined;
+    },
     prepareRead<P extends string, R>(build: (param: (name: P) => string) => Compilable<R>) {
       const marker = (name: P) => `\u0000param:${name}`;
       const compiled = build(marker).compile();
