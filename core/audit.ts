@@ -147,11 +147,11 @@ export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditV
         };
       }
       const { hash, ...rest } = row;
-      if (row.prev_hash !== prevHash) {
-        return { ok: false, records, firstBadSeq: row.seq, firstBadId: row.id, problem: "removed" };
-      }
       if (recordHash(rest) !== hash) {
         return { ok: false, records, firstBadSeq: row.seq, firstBadId: row.id, problem: "altered" };
+      }
+      if (row.prev_hash !== prevHash) {
+        return { ok: false, records, firstBadSeq: row.seq, firstBadId: row.id, problem: "removed" };
       }
       records += 1;
       prevHash = hash;

@@ -103,7 +103,7 @@ export class Api {
    */
   assertAllRoutesDeclared(allowed: readonly string[]): void {
     for (const r of this.app.routes) {
-      if (r.method === "ALL" && r.path.endsWith("*")) continue; // middleware
+      if (r.method === "ALL" && r.path === "/*") continue; // app-wide middleware
       const key = routeKey(r.method, r.path);
       if (!this.#declared.has(key) && !allowed.includes(key)) {
         throw new Error(`route ${key} was registered without a permission declaration`);

@@ -40,10 +40,18 @@ export function resolveConfig(
     configPath,
     flags.config !== undefined || env.PARTNEROS_CONFIG !== undefined,
   );
-  const pick = (key: keyof DaemonConfig) => flags[key] ?? fromEnv[key] ?? fromFile[key];
+  const pick = (key: keyof DaemonConfig) => {
+    const value = flags[key] ?? fromEnv[key] ?? fromFile[key];
+    // An empty host would bind every interface and an empty port a random one.
+    if (value !== undefined && value.trim() === "") {
+      throw new AppError("CONFIG_INVALID", `setting ${key} is empty`);
+    }
+    return value;
+  };
 
-  const port = Number(pick("port") ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  const portText = pick("port") ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65_535) {
     throw new AppError("CONFIG_INVALID", "port must be an integer from 0 to 65535");
   }
   const logLevel = pick("logLevel") ?? "info";

@@ -51,9 +51,13 @@ export async function startDaemon(
     stopping ??= (async () => {
       logger.info("daemon.stopping");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets go idle as their last response is written; close
+      // each as soon as it does instead of waiting for its timeout.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await authenticator.drain();
       await store.close();

@@ -120,8 +120,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         statement.get(...names.map((name) => args[name])) as R | undefined;
     },
     async close() {
-      await db.destroy();
+      // The reader closes first so that the writer, closing last, folds the
+      // write-ahead log back into the database file.
       if (reader !== writer) reader.close();
+      await db.destroy();
     },
   };
 }

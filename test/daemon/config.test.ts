@@ -1,0 +1,260 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError } from "../../core/errors.ts";
+import {
+  assertPrivateDataDir,
+  type DaemonConfig,
+  DEFAULT_PORT,
+  resolveConfig,
+} from "../../daemon/config.ts";
+
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "partneros-config-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A data dir whose partnerosd.json holds `settings`. */
+function dataDirWithFile(settings: Record<string, unknown>): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, "partnerosd.json"), JSON.stringify(settings));
+  return dir;
+}
+
+function errorCodeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+type Flags = Parameters<typeof resolveConfig>[0];
+
+interface Setting {
+  name: string;
+  flag: Flags;
+  env: NodeJS.ProcessEnv;
+  file: Record<string, unknown>;
+  read: (config: DaemonConfig) => unknown;
+  expected: { flag: unknown; env: unknown; file: unknown; default: unknown };
+}
+
+const SETTINGS: Setting[] = [
+  {
+    name: "host",
+    flag: { host: "10.0.0.1" },
+    env: { PARTNEROS_HOST: "10.0.0.2" },
+    file: { host: "10.0.0.3" },
+    read: (c) => c.host,
+    expected: { flag: "10.0.0.1", env: "10.0.0.2", file: "10.0.0.3", default: "127.0.0.1" },
+  },
+  {
+    name: "port",
+    flag: { port: "7001" },
+    env: { PARTNEROS_PORT: "7002" },
+    file: { port: 7003 },
+    read: (c) => c.port,
+    expected: { flag: 7001, env: 7002, file: 7003, default: 7420 },
+  },
+  {
+    name: "log level",
+    flag: { logLevel: "debug" },
+    env: { PARTNEROS_LOG_LEVEL: "warn" },
+    file: { logLevel: "error" },
+    read: (c) => c.logLevel,
+    expected: { flag: "debug", env: "warn", file: "error", default: "info" },
+  },
+  {
+    name: "session TTL",
+    flag: { sessionTtlMs: "1h" },
+    env: { PARTNEROS_SESSION_TTL: "2h" },
+    file: { sessionTtl: "3h" },
+    read: (c) => c.sessionTtlMs,
+    expected: { flag: 3_600_000, env: 7_200_000, file: 10_800_000, default: 43_200_000 },
+  },
+];
+
+const LAYERS = [
+  ["flag", { flag: true, env: true, file: true }],
+  ["env", { flag: false, env: true, file: true }],
+  ["file", { flag: false, env: false, file: true }],
+  ["default", { flag: false, env: false, file: false }],
+] as const;
+
+describe("resolveConfig precedence", () => {
+  describe.each(SETTINGS)("for the $name", (setting) => {
+    it.each(LAYERS)("takes the %s value over everything below it", (layer, present) => {
+      const dataDir = dataDirWithFile(present.file ? setting.file : {});
+      const flags = { dataDir, ...(present.flag ? setting.flag : {}) };
+      const env = present.env ? setting.env : {};
+
+      const config = resolveConfig(flags, env);
+
+      expect(setting.read(config)).toEqual(setting.expected[layer]);
+    });
+  });
+
+  it("defaults to loopback on port 7420", () => {
+    const config = resolveConfig({ dataDir: tempDir() }, {});
+
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.port).toBe(7420);
+    expect(DEFAULT_PORT).toBe(7420);
+  });
+
+  it("takes the data dir from the flag over PARTNEROS_DATA_DIR, and reads the file there", () => {
+    const flagged = dataDirWithFile({ port: 7101 });
+    const fromEnv = dataDirWithFile({ port: 7102 });
+
+    const config = resolveConfig({ dataDir: flagged }, { PARTNEROS_DATA_DIR: fromEnv });
+
+    expect(config.dataDir).toBe(flagged);
+    expect(config.port).toBe(7101);
+  });
+
+  it("reads the data dir from PARTNEROS_DATA_DIR and the file inside it", () => {
+    const fromEnv = dataDirWithFile({ port: 7102 });
+
+    const config = resolveConfig({}, { PARTNEROS_DATA_DIR: fromEnv });
+
+    expect(config.dataDir).toBe(fromEnv);
+    expect(config.port).toBe(7102);
+  });
+
+  it.each([
+    ["the --config flag", (path: string) => [{ config: path }, {}] as const],
+    ["PARTNEROS_CONFIG", (path: string) => [{}, { PARTNEROS_CONFIG: path }] as const],
+  ])("reads an explicit config file named by %s", (_label, args) => {
+    const dir = tempDir();
+    const path = join(dir, "elsewhere.json");
+    writeFileSync(path, JSON.stringify({ dataDir: dir, port: 7200, host: "127.0.0.2" }));
+    const [flags, env] = args(path);
+
+    const config = resolveConfig(flags, env);
+
+    expect(config).toMatchObject({ dataDir: dir, port: 7200, host: "127.0.0.2" });
+  });
+});
+
+describe("resolveConfig refuses", () => {
+  it.each([
+    ["an unknown setting", JSON.stringify({ port: 7420, listenAll: true })],
+    ["a misspelt setting", JSON.stringify({ hostname: "0.0.0.0" })],
+    ["the internal name of the TTL", JSON.stringify({ sessionTtlMs: "1h" })],
+    ["a JSON array", JSON.stringify([{ port: 7420 }])],
+    ["JSON null", "null"],
+    ["text that is not JSON", "port = 7420"],
+  ])("a config file holding %s with CONFIG_INVALID", (_label, content) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "partnerosd.json"), content);
+
+    expect(errorCodeOf(() => resolveConfig({ dataDir: dir }, {}))).toBe("CONFIG_INVALID");
+  });
+
+  it("names the unknown setting in its message", () => {
+    const dir = dataDirWithFile({ listenAll: true });
+
+    expect(() => resolveConfig({ dataDir: dir }, {})).toThrow(/unknown setting listenAll/);
+  });
+
+  it.each([
+    ["--config", (path: string) => [{ config: path }, {}] as const],
+    ["PARTNEROS_CONFIG", (path: string) => [{}, { PARTNEROS_CONFIG: path }] as const],
+  ])("an explicit config file named by %s that does not exist", (_label, args) => {
+    const [flags, env] = args(join(tempDir(), "missing.json"));
+
+    expect(errorCodeOf(() => resolveConfig(flags, env))).toBe("CONFIG_INVALID");
+  });
+
+  it.each([
+    ["letters", "http"],
+    ["a negative number", "-1"],
+    ["a number above 65535", "65536"],
+    ["a fraction", "80.5"],
+    ["an empty value", ""],
+    ["blanks", "  "],
+    ["hexadecimal", "0x1f90"],
+    ["exponent notation", "8e3"],
+  ])("a port given as %s with CONFIG_INVALID", (_label, port) => {
+    const dataDir = tempDir();
+
+    const codes = [
+      errorCodeOf(() => resolveConfig({ dataDir, port }, {})),
+      errorCodeOf(() => resolveConfig({ dataDir }, { PARTNEROS_PORT: port })),
+      errorCodeOf(() => resolveConfig({ dataDir: dataDirWithFile({ port }) }, {})),
+    ];
+
+    expect(codes).toEqual(["CONFIG_INVALID", "CONFIG_INVALID", "CONFIG_INVALID"]);
+  });
+
+  it.each([
+    ["a log level it does not know", { logLevel: "verbose" }],
+    ["a session TTL without a unit", { sessionTtlMs: "3600" }],
+    ["a session TTL in weeks", { sessionTtlMs: "2w" }],
+  ])("%s with CONFIG_INVALID", (_label, flags) => {
+    expect(errorCodeOf(() => resolveConfig({ dataDir: tempDir(), ...flags }, {}))).toBe(
+      "CONFIG_INVALID",
+    );
+  });
+
+  it.each([
+    ["PARTNEROS_HOST", { PARTNEROS_HOST: "" }, (c: DaemonConfig) => c.host === "127.0.0.1"],
+    ["PARTNEROS_PORT", { PARTNEROS_PORT: "" }, (c: DaemonConfig) => c.port === 7420],
+  ])("to turn an empty %s into a wider bind than the default", (_label, env, isDefault) => {
+    // An empty host binds every interface and an empty port a random one.
+    const dataDir = tempDir();
+
+    let outcome: string;
+    try {
+      outcome = isDefault(resolveConfig({ dataDir }, env)) ? "default" : "widened";
+    } catch (error) {
+      outcome = error instanceof AppError ? error.code : "crashed";
+    }
+
+    expect(["default", "CONFIG_INVALID"]).toContain(outcome);
+  });
+});
+
+describe("assertPrivateDataDir", () => {
+  function dirWithMode(mode: number): string {
+    const dir = join(tempDir(), "data");
+    mkdirSync(dir);
+    chmodSync(dir, mode);
+    return dir;
+  }
+
+  it.each([
+    ["0755", 0o755],
+    ["0750", 0o750],
+    ["0711", 0o711],
+    ["0701", 0o701],
+    ["0770", 0o770],
+    ["0707", 0o707],
+  ])("refuses a data dir with mode %s as DATA_DIR_INSECURE", (_label, mode) => {
+    const dir = dirWithMode(mode);
+
+    expect(errorCodeOf(() => assertPrivateDataDir(dir))).toBe("DATA_DIR_INSECURE");
+  });
+
+  it("accepts a data dir with mode 0700", () => {
+    const dir = dirWithMode(0o700);
+
+    expect(() => assertPrivateDataDir(dir)).not.toThrow();
+  });
+
+  it("answers NOT_CONFIGURED for a data dir that does not exist", () => {
+    expect(errorCodeOf(() => assertPrivateDataDir(join(tempDir(), "missing")))).toBe(
+      "NOT_CONFIGURED",
+    );
+  });
+});
