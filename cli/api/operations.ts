@@ -1,0 +1,119 @@
+import type { Endpoint, Http } from "../client.ts";
+import type * as T from "./types.ts";
+
+/**
+ * Every daemon path the CLI calls, in one table, with one small typed function
+ * per operation below. A generated client can replace this module whole.
+ */
+export const ENDPOINTS = {
+  health: { method: "GET", path: "/healthz" },
+  ready: { method: "GET", path: "/readyz" },
+  openapi: { method: "GET", path: "/openapi.json" },
+  login: { method: "POST", path: "/v1/auth/login" },
+  logout: { method: "POST", path: "/v1/auth/logout" },
+  acceptInvitation: { method: "POST", path: "/v1/invitations/accept" },
+  me: { method: "GET", path: "/v1/me" },
+  listTenants: { method: "GET", path: "/v1/tenants" },
+  createTenant: { method: "POST", path: "/v1/tenants" },
+  showTenant: { method: "GET", path: "/v1/tenants/{tenant}" },
+  suspendTenant: { method: "POST", path: "/v1/tenants/{tenant}/suspend" },
+  resumeTenant: { method: "POST", path: "/v1/tenants/{tenant}/resume" },
+  listUsers: { method: "GET", path: "/v1/users" },
+  inviteUser: { method: "POST", path: "/v1/users" },
+  updateUser: { method: "PATCH", path: "/v1/users/{userId}" },
+  removeUser: { method: "DELETE", path: "/v1/users/{userId}" },
+  listKeys: { method: "GET", path: "/v1/keys" },
+  createKey: { method: "POST", path: "/v1/keys" },
+  revokeKey: { method: "POST", path: "/v1/keys/{keyId}/revoke" },
+  rotateKey: { method: "POST", path: "/v1/keys/{keyId}/rotate" },
+  listAudit: { method: "GET", path: "/v1/audit" },
+  verifyAudit: { method: "GET", path: "/v1/audit/verify" },
+} as const satisfies Record<string, Endpoint>;
+
+/** The org scope of a call: a slug or id, or undefined for the caller's own org. */
+export type OrgRef = string | undefined;
+
+export const health = (http: Http) => http.call<T.Status>(ENDPOINTS.health);
+
+export const ready = (http: Http) => http.call<T.Status>(ENDPOINTS.ready);
+
+export const openapi = (http: Http) => http.call<unknown>(ENDPOINTS.openapi);
+
+export const login = (http: Http, body: { email: string; password: string; org?: string }) =>
+  http.call<T.LoginResult>(ENDPOINTS.login, { body });
+
+export const logout = (http: Http) => http.call<undefined>(ENDPOINTS.logout);
+
+export const acceptInvitation = (http: Http, body: { token: string; password: string }) =>
+  http.call<T.AcceptResult>(ENDPOINTS.acceptInvitation, { body });
+
+export const me = (http: Http) => http.call<T.Me>(ENDPOINTS.me);
+
+export const listTenants = (http: Http, status?: string) =>
+  http.call<T.Listing<T.Tenant>>(ENDPOINTS.listTenants, { query: { status } });
+
+export const createTenant = (http: Http, body: { slug: string; name: string }) =>
+  http.call<T.Tenant>(ENDPOINTS.createTenant, { body });
+
+export const showTenant = (http: Http, tenant: string) =>
+  http.call<T.Tenant>(ENDPOINTS.showTenant, { params: { tenant } });
+
+export const suspendTenant = (http: Http, tenant: string) =>
+  http.call<T.Tenant>(ENDPOINTS.suspendTenant, { params: { tenant } });
+
+export const resumeTenant = (http: Http, tenant: string) =>
+  http.call<T.Tenant>(ENDPOINTS.resumeTenant, { params: { tenant } });
+
+export const listUsers = (http: Http, org: OrgRef) =>
+  http.call<T.Listing<T.User>>(ENDPOINTS.listUsers, { query: { org } });
+
+export const inviteUser = (
+  http: Http,
+  org: OrgRef,
+  body: { email: string; name: string; role: string },
+) => http.call<T.Invited>(ENDPOINTS.inviteUser, { query: { org }, body });
+
+export const updateUserRole = (http: Http, org: OrgRef, userId: string, role: string) =>
+  http.call<T.User>(ENDPOINTS.updateUser, { params: { userId }, query: { org }, body: { role } });
+
+export const removeUser = (http: Http, org: OrgRef, userId: string) =>
+  http.call<undefined>(ENDPOINTS.removeUser, { params: { userId }, query: { org } });
+
+export const listKeys = (http: Http, org: OrgRef) =>
+  http.call<T.Listing<T.Key>>(ENDPOINTS.listKeys, { query: { org } });
+
+export interface CreateKeyBody {
+  name: string;
+  role?: string;
+  scopes?: string[];
+  expiresIn?: string;
+}
+
+export const createKey = (http: Http, org: OrgRef, body: CreateKeyBody) =>
+  http.call<T.CreatedKey>(ENDPOINTS.createKey, { query: { org }, body });
+
+export const revokeKey = (http: Http, org: OrgRef, keyId: string) =>
+  http.call<T.Key>(ENDPOINTS.revokeKey, { params: { keyId }, query: { org } });
+
+export interface RotateKeyBody {
+  gracePeriod?: string;
+  scopes?: string[];
+}
+
+export const rotateKey = (http: Http, org: OrgRef, keyId: string, body: RotateKeyBody) =>
+  http.call<T.RotatedKey>(ENDPOINTS.rotateKey, { params: { keyId }, query: { org }, body });
+
+export interface AuditQuery {
+  org?: string;
+  action?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const listAudit = (http: Http, query: AuditQuery) =>
+  http.call<T.AuditPage>(ENDPOINTS.listAudit, { query: { ...query } });
+
+export const verifyAudit = (http: Http) => http.call<T.AuditVerdict>(ENDPOINTS.verifyAudit);

@@ -1,0 +1,69 @@
+import type { Permission } from "../../core/permissions.ts";
+import type { Endpoint } from "../client.ts";
+import type { CommandContext } from "../context.ts";
+import type { CliError } from "../errors.ts";
+import type { View } from "../output/view.ts";
+import type { RawInput } from "../parse.ts";
+
+export interface OptionDef {
+  /** Commander syntax: `--name <name>`, `--yes`. */
+  flags: string;
+  description: string;
+  /** Commander refuses to run without it. */
+  required?: boolean;
+}
+
+/**
+ * One command: what it accepts, the endpoint and permission it needs, and
+ * three steps — parse the raw input, run it, describe the result for humans.
+ */
+export interface CommandDef<I, R> {
+  /** Space-separated path, `user invite`. */
+  name: string;
+  summary: string;
+  /** Commander syntax: `<slug>`. */
+  args?: readonly string[];
+  options?: readonly OptionDef[];
+  /** The daemon operation the command exists to call. */
+  endpoint?: Endpoint;
+  /** Required for authenticated endpoints; checked before the call. */
+  permission?: Permission;
+  parse(raw: RawInput, now: Date): I;
+  run(input: I, context: CommandContext): Promise<R>;
+  view(result: R): View;
+  /** A result that is printed but still fails the command (a broken audit chain). */
+  failure?(result: R): CliError | undefined;
+}
+
+export interface Outcome {
+  data: unknown;
+  view: View;
+  failure: CliError | undefined;
+}
+
+/** A command with its input and result types closed over, ready to list and register. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  args: readonly string[];
+  options: readonly OptionDef[];
+  endpoint: Endpoint | undefined;
+  permission: Permission | undefined;
+  execute(raw: RawInput, context: CommandContext, now: Date): Promise<Outcome>;
+}
+
+export function defineCommand<I, R>(def: CommandDef<I, R>): CliCommand {
+  return {
+    name: def.name,
+    summary: def.summary,
+    args: def.args ?? [],
+    options: def.options ?? [],
+    endpoint: def.endpoint,
+    permission: def.permission,
+    async execute(raw, context, now) {
+      const input = def.parse(raw, now);
+      const data = await def.run(input, context);
+      return { data, view: def.view(data), failure: def.failure?.(data) };
+    },
+  };
+}

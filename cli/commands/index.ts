@@ -1,0 +1,85 @@
+import type { Permission } from "../../core/permissions.ts";
+import type { HttpMethod } from "../client.ts";
+import { auditList } from "./audit/list.ts";
+import { auditVerify } from "./audit/verify.ts";
+import { daemonStart } from "./daemon/start.ts";
+import { daemonStatus } from "./daemon/status.ts";
+import { daemonStop } from "./daemon/stop.ts";
+import type { CliCommand } from "./define.ts";
+import { init } from "./init.ts";
+import { keysCreate } from "./keys/create.ts";
+import { keysList } from "./keys/list.ts";
+import { keysRevoke } from "./keys/revoke.ts";
+import { keysRotate } from "./keys/rotate.ts";
+import { login } from "./login.ts";
+import { logout } from "./logout.ts";
+import { openapi } from "./openapi.ts";
+import { tenantCreate } from "./tenant/create.ts";
+import { tenantList } from "./tenant/list.ts";
+import { tenantResume } from "./tenant/resume.ts";
+import { tenantShow } from "./tenant/show.ts";
+import { tenantSuspend } from "./tenant/suspend.ts";
+import { userAccept } from "./user/accept.ts";
+import { userInvite } from "./user/invite.ts";
+import { userList } from "./user/list.ts";
+import { userRemove } from "./user/remove.ts";
+import { userSetRole } from "./user/set-role.ts";
+import { whoami } from "./whoami.ts";
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  init,
+  login,
+  logout,
+  whoami,
+  daemonStart,
+  daemonStop,
+  daemonStatus,
+  tenantCreate,
+  tenantList,
+  tenantShow,
+  tenantSuspend,
+  tenantResume,
+  userInvite,
+  userAccept,
+  userList,
+  userSetRole,
+  userRemove,
+  keysCreate,
+  keysList,
+  keysRevoke,
+  keysRotate,
+  auditList,
+  auditVerify,
+  openapi,
+];
+
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  daemon: "Run the daemon on this machine",
+  tenant: "Manage partner orgs",
+  user: "Manage the users of an org",
+  keys: "Manage machine keys",
+  audit: "Read and verify the audit log",
+};
+
+export interface CommandEndpoint {
+  command: string;
+  method: HttpMethod;
+  path: string;
+  /** The permission the daemon's OpenAPI `x-permission` should name; null for public routes. */
+  permission: Permission | null;
+}
+
+/** Which daemon operation each command calls, for comparison with the daemon's OpenAPI. */
+export const COMMAND_ENDPOINTS: readonly CommandEndpoint[] = COMMANDS.flatMap((command) =>
+  command.endpoint
+    ? [
+        {
+          command: command.name,
+          method: command.endpoint.method,
+          path: command.endpoint.path,
+          permission: command.permission ?? null,
+        },
+      ]
+    : [],
+);

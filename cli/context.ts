@@ -1,0 +1,72 @@
+import type { Permission } from "../core/permissions.ts";
+import * as api from "./api/operations.ts";
+import type { Me } from "./api/types.ts";
+import { createHttp, type Http } from "./client.ts";
+import { type Connection, resolveConnection, resolveUrl } from "./connection.ts";
+import { CliError } from "./errors.ts";
+import { refusalFor } from "./preflight.ts";
+import { type ProfilesFile, readProfiles, writeProfiles } from "./profiles.ts";
+import type { Terminal } from "./secrets.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The process around a command, passed in so nothing below reads globals. */
+export interface Runtime {
+  env: Env;
+  /** `--profile` or PARTNEROS_PROFILE, when given. */
+  profileFlag: string | undefined;
+  profilesPath: string;
+  terminal: Terminal;
+  now: () => Date;
+  fetch?: typeof fetch;
+}
+
+/** An authenticated connection whose actor holds the command's permission. */
+export interface Session {
+  http: Http;
+  me: Me;
+  connection: Connection;
+}
+
+export interface CommandContext {
+  runtime: Runtime;
+  loadProfiles(): ProfilesFile;
+  saveProfiles(file: ProfilesFile): void;
+  /** Authenticates and checks the command's declared permission via `GET /v1/me`. */
+  session(): Promise<Session>;
+  /** A client without credentials for the public endpoints. */
+  publicHttp(url?: string): Http;
+}
+
+export function createContext(runtime: Runtime, permission?: Permission): CommandContext {
+  const loadProfiles = () => readProfiles(runtime.profilesPath);
+  const http = (baseUrl: string, token?: string) =>
+    createHttp(runtime.fetch ? { baseUrl, token, fetch: runtime.fetch } : { baseUrl, token });
+
+  return {
+    runtime,
+    loadProfiles,
+    saveProfiles: (file) => writeProfiles(runtime.profilesPath, file),
+    publicHttp: (url) => http(url ?? resolveUrl(loadProfiles(), runtime.profileFlag, runtime.env)),
+    async session() {
+      if (!permission) throw new Error("this command declares no permission");
+      const connection = resolveConnection(loadProfiles(), runtime.profileFlag, runtime.env);
+      const client = http(connection.url, connection.token);
+      const me = await api.me(client).catch((error: unknown) => {
+        throw withLoginHint(error, connection);
+      });
+      const refusal = refusalFor(me, permission);
+      if (refusal) throw refusal;
+      return { http: client, me, connection };
+    },
+  };
+}
+
+function withLoginHint(error: unknown, connection: Connection): unknown {
+  if (!(error instanceof CliError) || error.code !== "UNAUTHENTICATED") return error;
+  const hint = connection.tokenFromProfile
+    ? `run \`partneros login\` (profile ${connection.profileName})`
+    : "check PARTNEROS_TOKEN";
+  const options = error.requestId ? { requestId: error.requestId } : {};
+  return new CliError(error.code, `${error.message}; ${hint}`, options);
+}

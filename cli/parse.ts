@@ -1,0 +1,116 @@
+import { parseDuration } from "../core/clock.ts";
+import { AppError } from "../core/errors.ts";
+import { isRole, ROLES, type Role } from "../core/permissions.ts";
+
+/** What commander hands a command: positional arguments and camel-cased options. */
+export interface RawInput {
+  args: readonly string[];
+  options: Readonly<Record<string, unknown>>;
+}
+
+const invalid = (message: string) => new AppError("VALIDATION_FAILED", message);
+
+export function optionalString(raw: RawInput, key: string): string | undefined {
+  const value = raw.options[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw invalid(`--${kebab(key)} takes a value`);
+  return value;
+}
+
+export function requiredString(raw: RawInput, key: string): string {
+  const value = optionalString(raw, key);
+  if (value === undefined || value.trim() === "") throw invalid(`--${kebab(key)} is required`);
+  return value;
+}
+
+export function flag(raw: RawInput, key: string): boolean {
+  return raw.options[key] === true;
+}
+
+export function argument(raw: RawInput, index: number, name: string): string {
+  const value = raw.args[index];
+  if (value === undefined || value.trim() === "") throw invalid(`<${name}> is required`);
+  return value;
+}
+
+/** `--partner` and its alias `--org`; both given with different values is an error. */
+export function orgScope(raw: RawInput): string | undefined {
+  const partner = optionalString(raw, "partner");
+  const org = optionalString(raw, "org");
+  if (partner !== undefined && org !== undefined && partner !== org) {
+    throw invalid("--partner and --org name different orgs; give one");
+  }
+  return partner ?? org;
+}
+
+export function role(value: string): Role {
+  if (!isRole(value)) throw invalid(`role must be one of ${ROLES.join(", ")}`);
+  return value;
+}
+
+/** `a, b,,a` → `["a", "b"]`: trimmed, no empties, no repeats. */
+export function scopes(value: string): string[] {
+  const list = [...new Set(value.split(",").map((scope) => scope.trim()))].filter(Boolean);
+  if (list.length === 0) throw invalid("--scopes needs at least one scope");
+  return list;
+}
+
+/** A duration such as `30d` or `1h`, passed on as written once it parses. */
+export function duration(value: string, option: string): string {
+  if (parseDuration(value) === undefined) {
+    throw invalid(`${option} must be a number and a unit s, m, h or d, like 30d`);
+  }
+  return value.trim();
+}
+
+export function positiveInteger(value: string, option: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw invalid(`${option} must be a positive integer`);
+  }
+  return Number(value);
+}
+
+export function port(value: string): number {
+  const number = positiveInteger(value, "--port");
+  if (number > 65_535) throw invalid("--port must be at most 65535");
+  return number;
+}
+
+/**
+ * A point in time for audit filters: an ISO 8601 time, or a duration meaning
+ * that long before `now` (`--since 24h`).
+ */
+export function instant(value: string, option: string, now: Date): string {
+  const ago = parseDuration(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago).toISOString();
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    throw invalid(`${option} must be an ISO 8601 time or a duration like 24h`);
+  }
+  return new Date(parsed).toISOString();
+}
+
+export function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw invalid(`${option} must be one of ${allowed.join(", ")}`);
+  }
+  return value as T;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** An http(s) base URL for the daemon, without a trailing slash. */
+export function baseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(`--url ${value} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid("--url must start with http:// or https://");
+  }
+  return value.replace(/\/+$/, "");
+}
