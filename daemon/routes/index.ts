@@ -2,9 +2,13 @@ import type { LoginPolicy } from "../../core/services/sessions.ts";
 import type { Api } from "../api.ts";
 import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
+import { crossPartnerRoutes } from "./cross-partner.ts";
+import { customerRoutes } from "./customers.ts";
+import { dealRoutes } from "./deals.ts";
 import { healthRoutes } from "./health.ts";
 import { keyRoutes } from "./keys.ts";
 import { meRoutes } from "./me.ts";
+import { productRoutes } from "./products.ts";
 import { tenantRoutes } from "./tenants.ts";
 import { userRoutes } from "./users.ts";
 
@@ -17,4 +21,8 @@ export function registerRoutes(api: Api, options: { loginPolicy: LoginPolicy }):
   userRoutes(api);
   keyRoutes(api);
   auditRoutes(api);
+  productRoutes(api);
+  customerRoutes(api);
+  dealRoutes(api);
+  crossPartnerRoutes(api);
 }
