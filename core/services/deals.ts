@@ -142,25 +142,25 @@ async function assertReferences(
   input: Pick<DealInput, "productId" | "customerId" | "ownerUserId">,
   verified: Set<string>,
 ): Promise<void> {
-  if (!verified.has(input.productId)) {
+  if (!verified.has(`product:${input.productId}`)) {
     const product = await tx
       .selectFrom("products")
       .select("id")
       .where("id", "=", input.productId)
       .executeTakeFirst();
     if (!product) throw notFound("product");
-    verified.add(input.productId);
+    verified.add(`product:${input.productId}`);
   }
-  if (input.customerId != null && !verified.has(input.customerId)) {
+  if (input.customerId != null && !verified.has(`customer:${input.customerId}`)) {
     const customer = await partnerData(tx, scope)
       .customers()
       .select("id")
       .where("id", "=", input.customerId)
       .executeTakeFirst();
     if (!customer) throw notFound("customer");
-    verified.add(input.customerId);
+    verified.add(`customer:${input.customerId}`);
   }
-  if (input.ownerUserId != null && !verified.has(input.ownerUserId)) {
+  if (input.ownerUserId != null && !verified.has(`user:${input.ownerUserId}`)) {
     const user = await tx
       .selectFrom("users")
       .select("id")
@@ -169,7 +169,7 @@ async function assertReferences(
       .where("status", "!=", "removed")
       .executeTakeFirst();
     if (!user) throw notFound("user");
-    verified.add(input.ownerUserId);
+    verified.add(`user:${input.ownerUserId}`);
   }
 }
 

@@ -159,6 +159,9 @@ export async function revokeKey(
 ): Promise<MachineKey> {
   return ctx.store.transaction(async (tx) => {
     const row = await getScopedKeyOrThrow(tx, scope, keyId);
+    if (!canGrantRole(ctx.actor.permissions, row.role)) {
+      throw new AppError("ROLE_ESCALATION", `you cannot revoke a key whose role is ${row.role}`);
+    }
     if (row.revoked_at !== null) return toKey(row);
     const revokedAt = nowIso();
     await tx
@@ -194,8 +197,8 @@ export async function rotateKey(
   return ctx.store.transaction(async (tx) => {
     const old = await getScopedKeyOrThrow(tx, scope, keyId);
     const now = nowIso();
-    if (toKey(old, now).status !== "active") {
-      throw new AppError("CONFLICT", "only an active key can be rotated");
+    if (toKey(old, now).status !== "active" || old.rotated_to !== null) {
+      throw new AppError("CONFLICT", "only an active key that has no successor can be rotated");
     }
     const oldScopes = JSON.parse(old.scopes) as string[];
     const wanted = input.scopes ?? oldScopes;
