@@ -53,8 +53,12 @@ export class Authenticator {
   readonly #keyByHash: PreparedRead<"hash", KeyRow>;
   readonly #sessionByHash: PreparedRead<"hash", SessionRow>;
   readonly #scopeCache = new Map<string, ReadonlySet<Permission>>();
+  readonly #byRow = new WeakMap<KeyRow, ReadonlySet<Permission>>();
   readonly #pending = new Set<Promise<void>>();
   readonly #touched = new Map<string, number>();
+  /** Credential rows by token hash, valid only while no commit has happened since. */
+  readonly #rows = new Map<string, KeyRow | SessionRow>();
+  #rowsVersion: number | undefined;
   readonly #onBackgroundError: (error: unknown) => void;
 
   constructor(store: Store, onBackgroundError: (error: unknown) => void) {
@@ -100,6 +104,31 @@ export class Authenticator {
     );
   }
 
+  /**
+   * Reads a credential row. Rows are remembered only until the next commit to
+   * the store by anyone, so a revocation, removal or suspension is seen on the
+   * very next request exactly as without the cache.
+   */
+  #lookup<R extends KeyRow | SessionRow>(
+    hash: string,
+    read: PreparedRead<"hash", R>,
+  ): R | undefined {
+    const version = this.#store.committedVersion();
+    if (version === undefined) return read({ hash });
+    if (version !== this.#rowsVersion) {
+      this.#rows.clear();
+      this.#rowsVersion = version;
+    }
+    const cached = this.#rows.get(hash) as R | undefined;
+    if (cached) return cached;
+    const row = read({ hash });
+    if (row) {
+      if (this.#rows.size >= 10_000) this.#rows.clear();
+      this.#rows.set(hash, row);
+    }
+    return row;
+  }
+
   authenticate(token: string, now: Date = new Date()): Actor {
     const kind = tokenKind(token);
     if (kind === "machineKey") return this.#machine(token, now);
@@ -113,7 +142,7 @@ export class Authenticator {
   }
 
   #machine(token: string, now: Date): Actor {
-    const row = this.#keyByHash({ hash: hashToken(token) });
+    const row = this.#lookup(hashToken(token), this.#keyByHash);
     const nowIso = now.toISOString();
     if (!row || row.revoked_at !== null) throw unauthenticated();
     if (row.expires_at !== null && row.expires_at <= nowIso) throw unauthenticated();
@@ -128,13 +157,13 @@ export class Authenticator {
       orgSlug: row.org_slug,
       accountType: row.account_type,
       role: row.role,
-      permissions: this.#keyPermissions(row.role, row.scopes),
+      permissions: this.#rowPermissions(row),
       credentialId: row.id,
     };
   }
 
   #user(token: string, now: Date): Actor {
-    const row = this.#sessionByHash({ hash: hashToken(token) });
+    const row = this.#lookup(hashToken(token), this.#sessionByHash);
     const nowIso = now.toISOString();
     if (!row || row.revoked_at !== null || row.expires_at <= nowIso) throw unauthenticated();
     if (row.user_status !== "active") throw unauthenticated();
@@ -152,6 +181,15 @@ export class Authenticator {
       permissions: this.#keyPermissions(row.role, null),
       credentialId: row.id,
     };
+  }
+
+  #rowPermissions(row: KeyRow): ReadonlySet<Permission> {
+    let permissions = this.#byRow.get(row);
+    if (!permissions) {
+      permissions = this.#keyPermissions(row.role, row.scopes);
+      this.#byRow.set(row, permissions);
+    }
+    return permissions;
   }
 
   /** A key holds its scopes, cut down to what its role still allows today. */
@@ -177,8 +215,9 @@ export class Authenticator {
   }
 
   #touch(table: "machine_keys" | "sessions", id: string, last: string | null, now: Date): void {
-    const recent = Math.max(last === null ? 0 : Date.parse(last), this.#touched.get(id) ?? 0);
-    if (now.getTime() - recent < TOUCH_INTERVAL_MS) return;
+    const touchedAt = this.#touched.get(id);
+    if (touchedAt !== undefined && now.getTime() - touchedAt < TOUCH_INTERVAL_MS) return;
+    if (last !== null && now.getTime() - Date.parse(last) < TOUCH_INTERVAL_MS) return;
     if (this.#touched.size > 100_000) this.#touched.clear();
     this.#touched.set(id, now.getTime());
     const write = this.#store.db

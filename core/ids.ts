@@ -17,11 +17,19 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-/** Random base32 text with 5 bits of entropy per character. */
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+/** Random base32 text with 5 bits of entropy per character, drawn from a refilled pool. */
 export function randomBase32(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolOffset + length > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
   let out = "";
-  for (const byte of bytes) out += ALPHABET[byte & 31];
+  for (let i = 0; i < length; i++) out += ALPHABET[(pool[poolOffset + i] ?? 0) & 31];
+  poolOffset += length;
   return out;
 }
 

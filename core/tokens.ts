@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Prefixes that make a leaked PartnerOS secret recognisable to scanners. */
 export const TOKEN_PREFIXES = {
@@ -16,12 +16,14 @@ export function newToken(kind: TokenKind): string {
 
 /** Tokens carry 256 bits of entropy, so one SHA-256 is enough to store them. */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return hash("sha256", token, "hex");
 }
 
+const KINDS = Object.entries(TOKEN_PREFIXES) as [TokenKind, string][];
+
 export function tokenKind(token: string): TokenKind | undefined {
-  for (const [kind, prefix] of Object.entries(TOKEN_PREFIXES)) {
-    if (token.startsWith(prefix)) return kind as TokenKind;
+  for (const [kind, prefix] of KINDS) {
+    if (token.startsWith(prefix)) return kind;
   }
   return undefined;
 }

@@ -49,32 +49,35 @@ export function createApp(options: AppOptions) {
 
   app.use("*", async (c, next) => {
     const requestId = newId("request");
-    const log = logger.child({ requestId });
     c.set("requestId", requestId);
-    c.set("log", log);
+    c.set("log", logger.child({ requestId }));
     c.set("clientAddr", c.env?.incoming ? (getConnInfo(c).remote.address ?? null) : null);
+    // Set before the handler so the response is built with it, not rebuilt after.
+    c.header("x-request-id", requestId);
     const started = performance.now();
     await next();
-    c.header("x-request-id", requestId);
     // Method, path and outcome only: never a body, a query string or a header.
+    const actor = c.get("actor");
     c.get("log").info(
       {
+        orgId: actor?.orgId ?? null,
+        actorId: actor?.id ?? null,
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 100) / 100,
-        ...(c.get("actor") ? {} : { orgId: null }),
       },
       "request.completed",
     );
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(c, new AppError("PAYLOAD_TOO_LARGE", "request body is too large")),
-    }),
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      errorResponse(c, new AppError("PAYLOAD_TOO_LARGE", "request body is too large")),
+  });
+  // GET and HEAD carry no body; checking one would build a full Request object.
+  app.use("*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
   app.onError(handleError);
   app.notFound((c) => errorResponse(c, new AppError("NOT_FOUND", "no such route")));

@@ -31,6 +31,10 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
       return errorResponse(c, new AppError(code, message || code.toLowerCase()));
     }
   }
-  c.get("log").error({ err: error }, "request.failed");
+  const actor = c.get("actor");
+  c.get("log").error(
+    { err: error, orgId: actor?.orgId ?? null, actorId: actor?.id ?? null },
+    "request.failed",
+  );
   return errorResponse(c, new AppError("INTERNAL", "internal error"));
 }

@@ -48,6 +48,12 @@ export interface Store {
    * its prepared statement cached by SQL text. It sees committed rows only:
    * inside a transaction, read through the transaction instead.
    */
+  /**
+   * A number that changes whenever any connection, in this process or
+   * another, commits to the database; undefined where that cannot be told
+   * (an in-memory store). Lets hot-path caches drop everything on any commit.
+   */
+  committedVersion(): number | undefined;
   readAll<R>(query: Compilable<R>): R[];
   readFirst<R>(query: Compilable<R>): R | undefined;
   close(): Promise<void>;
@@ -98,6 +104,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return {
     db,
     transaction: (fn) => db.transaction().execute(fn),
+    committedVersion() {
+      if (reader === writer) return undefined;
+      return reader.pragma("data_version", { simple: true }) as number;
+    },
     readAll<R>(query: Compilable<R>) {
       const { statement, parameters } = statementFor(query);
       return statement.all(...parameters) as R[];

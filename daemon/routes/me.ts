@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Actor } from "../../core/actor.ts";
-import { PERMISSIONS } from "../../core/permissions.ts";
+import { PERMISSIONS, type Permission } from "../../core/permissions.ts";
 import type { Api } from "../api.ts";
 import { ActorSchema, json, PermissionSchema } from "../schemas.ts";
 
@@ -8,6 +8,18 @@ import { ActorSchema, json, PermissionSchema } from "../schemas.ts";
 export function actorView(actor: Actor): Omit<Actor, "permissions"> {
   const { permissions: _, ...view } = actor;
   return view;
+}
+
+const lists = new WeakMap<ReadonlySet<Permission>, Permission[]>();
+
+/** The actor's permissions in catalog order; sets are shared, so the list is built once each. */
+function permissionList(actor: Actor): Permission[] {
+  let list = lists.get(actor.permissions);
+  if (!list) {
+    list = PERMISSIONS.filter((p) => actor.permissions.has(p));
+    lists.set(actor.permissions, list);
+  }
+  return list;
 }
 
 export function meRoutes(api: Api): void {
@@ -28,8 +40,7 @@ export function meRoutes(api: Api): void {
     },
     (c) => {
       const actor = c.get("actor");
-      const permissions = PERMISSIONS.filter((p) => actor.permissions.has(p));
-      return c.json({ actor: actorView(actor), permissions }, 200);
+      return c.json({ actor: actorView(actor), permissions: permissionList(actor) }, 200);
     },
   );
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorld, type World } from "../harness.ts";
@@ -233,5 +234,31 @@ describe("machine keys", () => {
       expect(refused.status).toBe(404);
       expect(refused.body.error.code).toBe("NOT_FOUND");
     }
+  });
+});
+
+describe("the credential lookup cache", () => {
+  it.each([
+    ["revoked", "update machine_keys set revoked_at = '2000-01-01T00:00:00.000Z' where id = ?"],
+    ["expired", "update machine_keys set expires_at = '2000-01-01T00:00:00.000Z' where id = ?"],
+    [
+      "suspended",
+      "update orgs set status = 'suspended' where id = (select org_id from machine_keys where id = ?)",
+    ],
+  ])("sees a key %s by another process on the very next request", async (_label, statement) => {
+    const w = await world();
+    await w.request("POST", "/v1/tenants", {
+      token: w.ownerToken,
+      body: { slug: "acme", name: "Acme" },
+    });
+    const created = await createKey(w, {}, "acme");
+    expect(await meStatus(w, created.token)).toBe(200);
+    expect(await meStatus(w, created.token)).toBe(200);
+
+    const other = new SQLite(join(w.dir, "partneros.db"));
+    other.prepare(statement).run(created.key.id);
+    other.close();
+
+    expect([401, 403]).toContain(await meStatus(w, created.token));
   });
 });
