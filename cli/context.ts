@@ -4,7 +4,7 @@ import type { Me } from "./api/types.ts";
 import { createHttp, type Http } from "./client.ts";
 import { type Connection, resolveConnection, resolveUrl } from "./connection.ts";
 import { CliError } from "./errors.ts";
-import { refusalFor } from "./preflight.ts";
+import { refusalFor, refusalForAll } from "./preflight.ts";
 import { type ProfilesFile, readProfiles, writeProfiles } from "./profiles.ts";
 import type { Terminal } from "./secrets.ts";
 
@@ -19,6 +19,8 @@ export interface Runtime {
   terminal: Terminal;
   now: () => Date;
   fetch?: typeof fetch;
+  /** A line of progress for a person watching; dropped unless stderr is a terminal. */
+  progress?: (line: string) => void;
 }
 
 /** An authenticated connection whose actor holds the command's permission. */
@@ -26,14 +28,26 @@ export interface Session {
   http: Http;
   me: Me;
   connection: Connection;
+  /** A client for the same daemon that authenticates with another token, e.g. a machine key. */
+  withToken(token: string): Http;
+}
+
+/** Permissions a command needs beyond its declared one, and what for. */
+export interface FurtherPermissions {
+  permissions: readonly Permission[];
+  /** Completes "lacks …, needed …": `to import`. */
+  purpose: string;
 }
 
 export interface CommandContext {
   runtime: Runtime;
   loadProfiles(): ProfilesFile;
   saveProfiles(file: ProfilesFile): void;
-  /** Authenticates and checks the command's declared permission via `GET /v1/me`. */
-  session(): Promise<Session>;
+  /**
+   * Authenticates and checks the command's declared permission via `GET /v1/me`,
+   * together with any further permissions the command needs, all named at once.
+   */
+  session(also?: FurtherPermissions): Promise<Session>;
   /** A client without credentials for the public endpoints. */
   publicHttp(url?: string): Http;
 }
@@ -48,16 +62,23 @@ export function createContext(runtime: Runtime, permission?: Permission): Comman
     loadProfiles,
     saveProfiles: (file) => writeProfiles(runtime.profilesPath, file),
     publicHttp: (url) => http(url ?? resolveUrl(loadProfiles(), runtime.profileFlag, runtime.env)),
-    async session() {
+    async session(also) {
       if (!permission) throw new Error("this command declares no permission");
       const connection = resolveConnection(loadProfiles(), runtime.profileFlag, runtime.env);
       const client = http(connection.url, connection.token);
       const me = await api.me(client).catch((error: unknown) => {
         throw withLoginHint(error, connection);
       });
-      const refusal = refusalFor(me, permission);
+      const refusal = also
+        ? refusalForAll(me, [...new Set([permission, ...also.permissions])], also.purpose)
+        : refusalFor(me, permission);
       if (refusal) throw refusal;
-      return { http: client, me, connection };
+      return {
+        http: client,
+        me,
+        connection,
+        withToken: (token) => http(connection.url, token),
+      };
     },
   };
 }

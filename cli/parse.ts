@@ -1,6 +1,9 @@
 import { parseDuration } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
+import { assertCurrency, toMinorUnits } from "../core/money.ts";
 import { isRole, ROLES, type Role } from "../core/permissions.ts";
+import { isCalendarDate } from "../core/services/deal-rules.ts";
+import { DEAL_STAGES, type DealStage } from "../core/store/schema.ts";
 
 /** What commander hands a command: positional arguments and camel-cased options. */
 export interface RawInput {
@@ -20,6 +23,16 @@ export function optionalString(raw: RawInput, key: string): string | undefined {
 export function requiredString(raw: RawInput, key: string): string {
   const value = optionalString(raw, key);
   if (value === undefined || value.trim() === "") throw invalid(`--${kebab(key)} is required`);
+  return value;
+}
+
+/** The values of an option that may be given several times, in order. */
+export function stringList(raw: RawInput, key: string): string[] {
+  const value = raw.options[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    throw invalid(`--${kebab(key)} takes a value`);
+  }
   return value;
 }
 
@@ -55,6 +68,51 @@ export function scopes(value: string): string[] {
   return list;
 }
 
+/** `a, b,,a` for any option → `["a", "b"]`; an empty list is refused. */
+export function commaList(value: string, option: string): string[] {
+  const list = [...new Set(value.split(",").map((item) => item.trim()))].filter(Boolean);
+  if (list.length === 0) throw invalid(`${option} needs at least one value`);
+  return list;
+}
+
+/** A calendar date written YYYY-MM-DD, as the daemon's date filters take it. */
+export function calendarDate(value: string, option: string): string {
+  const trimmed = value.trim();
+  if (!isCalendarDate(trimmed)) throw invalid(`${option} must be a date YYYY-MM-DD`);
+  return trimmed;
+}
+
+export function stage(value: string, option = "--stage"): DealStage {
+  return oneOf(value, DEAL_STAGES, option);
+}
+
+/** An ISO 4217 code, upper-cased. */
+export function currency(value: string, option = "--currency"): string {
+  try {
+    return assertCurrency(value.trim());
+  } catch {
+    throw invalid(`${option} ${value} is not an ISO 4217 currency code`);
+  }
+}
+
+/** An amount in major units (`12.50`) as integer minor units of `currencyCode`. */
+export function majorAmount(value: string, currencyCode: string, option: string): number {
+  const minor = toMinorUnits(value, currencyCode);
+  if (minor === undefined) {
+    throw invalid(`${option} must be a non-negative amount in ${currencyCode}, like 12.50`);
+  }
+  return minor;
+}
+
+/** `field` or `-field` (descending), where field is one of `fields`. */
+export function sortKey(value: string, fields: readonly string[], option = "--sort"): string {
+  const field = value.trim().replace(/^-/, "");
+  if (!fields.includes(field)) {
+    throw invalid(`${option} must be one of ${fields.join(", ")}, with - for descending`);
+  }
+  return value.trim();
+}
+
 /** A duration such as `30d` or `1h`, passed on as written once it parses. */
 export function duration(value: string, option: string): string {
   if (parseDuration(value) === undefined) {
@@ -68,6 +126,15 @@ export function positiveInteger(value: string, option: string): number {
     throw invalid(`${option} must be a positive integer`);
   }
   return Number(value);
+}
+
+/** The daemon pages at most 500 rows. */
+export const MAX_PAGE = 500;
+
+export function pageLimit(value: string): number {
+  const limit = positiveInteger(value, "--limit");
+  if (limit > MAX_PAGE) throw invalid(`--limit must be at most ${MAX_PAGE}`);
+  return limit;
 }
 
 export function port(value: string): number {

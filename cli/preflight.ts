@@ -12,3 +12,21 @@ export function refusalFor(me: Me, permission: Permission): AppError | undefined
   const { role, orgSlug } = me.actor;
   return new AppError("FORBIDDEN", `your role ${role} (org ${orgSlug}) lacks ${permission}`);
 }
+
+/**
+ * The refusal for a command that needs several permissions at once (an
+ * import), naming every one the actor lacks; undefined when all are held.
+ */
+export function refusalForAll(
+  me: Me,
+  permissions: readonly Permission[],
+  purpose: string,
+): AppError | undefined {
+  const missing = permissions.filter((permission) => !me.permissions.includes(permission));
+  if (missing.length === 0) return undefined;
+  const { role, orgSlug } = me.actor;
+  return new AppError(
+    "FORBIDDEN",
+    `your role ${role} (org ${orgSlug}) lacks ${missing.join(", ")}, needed ${purpose}`,
+  );
+}

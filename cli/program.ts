@@ -1,10 +1,12 @@
 import { Command, type CommanderError, Option } from "commander";
+import { AppError } from "../core/errors.ts";
 import pkg from "../package.json" with { type: "json" };
 import type { CliCommand } from "./commands/define.ts";
 import { COMMAND_GROUPS, COMMANDS } from "./commands/index.ts";
 import { createContext, type Runtime } from "./context.ts";
 import { type ErrorReport, exitCodeOf } from "./errors.ts";
 import { paint } from "./output/color.ts";
+import { formatCsv } from "./output/csv.ts";
 import { render } from "./output/printer.ts";
 import { profilesPath } from "./profiles.ts";
 import type { Terminal } from "./secrets.ts";
@@ -48,10 +50,12 @@ function register(program: Command, command: CliCommand, io: Io): void {
   const sub = parent.command(leaf).description(describe(command));
   for (const arg of command.args) sub.argument(arg);
   for (const option of command.options) {
-    if (option.required) sub.requiredOption(option.flags, option.description);
+    if (option.repeatable) sub.option(option.flags, option.description, collect);
+    else if (option.required) sub.requiredOption(option.flags, option.description);
     else sub.option(option.flags, option.description);
   }
   sub.option("--json", "print the result as JSON");
+  if (command.csv) sub.option("--csv", "print the result as CSV");
 
   sub.action(async () => {
     const options = sub.optsWithGlobals();
@@ -61,17 +65,32 @@ function register(program: Command, command: CliCommand, io: Io): void {
       profilesPath: profilesPath(io.env),
       terminal: { input: io.stdin, output: io.stderr },
       now: () => new Date(),
+      progress: (line) => {
+        if (io.stderr.isTTY) io.stderr.write(`${line}\n`);
+      },
     };
     const args = sub.processedArgs.map((value: unknown) =>
       typeof value === "string" ? value : "",
     );
+    const json = options.json === true;
+    const csv = options.csv === true;
+    if (json && csv) throw new AppError("VALIDATION_FAILED", "give --json or --csv, not both");
     const context = createContext(runtime, command.permission);
     const outcome = await command.execute({ args, options }, context, runtime.now());
 
     const color = paint(io.env, io.stdout);
-    io.stdout.write(render(outcome.data, outcome.view, { json: options.json === true, color }));
+    io.stdout.write(
+      csv && outcome.csv
+        ? formatCsv(outcome.csv)
+        : render(outcome.data, outcome.view, { json, color }),
+    );
     if (outcome.failure) throw outcome.failure;
   });
+}
+
+/** Commander's accumulator for an option given several times. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function describe(command: CliCommand): string {

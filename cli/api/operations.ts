@@ -28,6 +28,23 @@ export const ENDPOINTS = {
   rotateKey: { method: "POST", path: "/v1/keys/{keyId}/rotate" },
   listAudit: { method: "GET", path: "/v1/audit" },
   verifyAudit: { method: "GET", path: "/v1/audit/verify" },
+  listProducts: { method: "GET", path: "/v1/products" },
+  createProduct: { method: "POST", path: "/v1/products" },
+  showProduct: { method: "GET", path: "/v1/products/{productId}" },
+  updateProduct: { method: "PATCH", path: "/v1/products/{productId}" },
+  listCustomers: { method: "GET", path: "/v1/customers" },
+  createCustomer: { method: "POST", path: "/v1/customers" },
+  upsertCustomers: { method: "POST", path: "/v1/customers/batch" },
+  showCustomer: { method: "GET", path: "/v1/customers/{customerId}" },
+  updateCustomer: { method: "PATCH", path: "/v1/customers/{customerId}" },
+  deleteCustomer: { method: "DELETE", path: "/v1/customers/{customerId}" },
+  listDeals: { method: "GET", path: "/v1/deals" },
+  createDeal: { method: "POST", path: "/v1/deals" },
+  upsertDeals: { method: "POST", path: "/v1/deals/batch" },
+  showDeal: { method: "GET", path: "/v1/deals/{dealId}" },
+  updateDeal: { method: "PATCH", path: "/v1/deals/{dealId}" },
+  deleteDeal: { method: "DELETE", path: "/v1/deals/{dealId}" },
+  queryCrossPartnerDeals: { method: "POST", path: "/v1/cross-partner/deals/query" },
 } as const satisfies Record<string, Endpoint>;
 
 /** The org scope of a call: a slug or id, or undefined for the caller's own org. */
@@ -117,3 +134,87 @@ export const listAudit = (http: Http, query: AuditQuery) =>
   http.call<T.AuditPage>(ENDPOINTS.listAudit, { query: { ...query } });
 
 export const verifyAudit = (http: Http) => http.call<T.AuditVerdict>(ENDPOINTS.verifyAudit);
+
+export const listProducts = (http: Http) => http.call<T.Listing<T.Product>>(ENDPOINTS.listProducts);
+
+export const createProduct = (http: Http, body: T.ProductInput) =>
+  http.call<T.Product>(ENDPOINTS.createProduct, { body });
+
+export const showProduct = (http: Http, productId: string) =>
+  http.call<T.Product>(ENDPOINTS.showProduct, { params: { productId } });
+
+export const updateProduct = (http: Http, productId: string, body: T.ProductPatch) =>
+  http.call<T.Product>(ENDPOINTS.updateProduct, { params: { productId }, body });
+
+export interface CustomerQuery {
+  sector?: string;
+  country?: string;
+  externalRef?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const listCustomers = (http: Http, org: OrgRef, query: CustomerQuery = {}) =>
+  http.call<T.Page<T.Customer>>(ENDPOINTS.listCustomers, { query: { org, ...query } });
+
+export const createCustomer = (http: Http, org: OrgRef, body: T.CustomerInput) =>
+  http.call<T.Customer>(ENDPOINTS.createCustomer, { query: { org }, body });
+
+export const upsertCustomers = (
+  http: Http,
+  org: OrgRef,
+  body: { items: T.CustomerInput[]; dryRun?: boolean },
+) => http.call<T.UpsertResult>(ENDPOINTS.upsertCustomers, { query: { org }, body });
+
+export const showCustomer = (http: Http, org: OrgRef, customerId: string) =>
+  http.call<T.Customer>(ENDPOINTS.showCustomer, { params: { customerId }, query: { org } });
+
+export const updateCustomer = (
+  http: Http,
+  org: OrgRef,
+  customerId: string,
+  body: Partial<T.CustomerInput>,
+) =>
+  http.call<T.Customer>(ENDPOINTS.updateCustomer, { params: { customerId }, query: { org }, body });
+
+export const deleteCustomer = (http: Http, org: OrgRef, customerId: string) =>
+  http.call<undefined>(ENDPOINTS.deleteCustomer, { params: { customerId }, query: { org } });
+
+export interface DealQuery {
+  stage?: string;
+  productId?: string;
+  customerId?: string;
+  ownerUserId?: string;
+  engagedFrom?: string;
+  engagedTo?: string;
+  closedFrom?: string;
+  closedTo?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const listDeals = (http: Http, org: OrgRef, query: DealQuery = {}) =>
+  http.call<T.Page<T.Deal>>(ENDPOINTS.listDeals, { query: { org, ...query } });
+
+export const createDeal = (http: Http, org: OrgRef, body: T.DealInput) =>
+  http.call<T.Deal>(ENDPOINTS.createDeal, { query: { org }, body });
+
+export const upsertDeals = (
+  http: Http,
+  org: OrgRef,
+  body: { items: T.DealInput[]; dryRun?: boolean },
+) => http.call<T.UpsertResult>(ENDPOINTS.upsertDeals, { query: { org }, body });
+
+export const showDeal = (http: Http, org: OrgRef, dealId: string) =>
+  http.call<T.Deal>(ENDPOINTS.showDeal, { params: { dealId }, query: { org } });
+
+export const updateDeal = (http: Http, org: OrgRef, dealId: string, body: Partial<T.DealInput>) =>
+  http.call<T.Deal>(ENDPOINTS.updateDeal, { params: { dealId }, query: { org }, body });
+
+export const deleteDeal = (http: Http, org: OrgRef, dealId: string) =>
+  http.call<undefined>(ENDPOINTS.deleteDeal, { params: { dealId }, query: { org } });
+
+export const queryCrossPartnerDeals = (http: Http, body: T.CrossPartnerQuery) =>
+  http.call<T.CrossPartnerResult>(ENDPOINTS.queryCrossPartnerDeals, { body });

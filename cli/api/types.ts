@@ -1,4 +1,5 @@
 import type { AccountType, Role } from "../../core/permissions.ts";
+import type { DealStage } from "../../core/store/schema.ts";
 
 /** Wire shapes of the daemon's answers, as the CLI reads them. */
 
@@ -117,4 +118,113 @@ export interface Listing<T> {
 
 export interface Status {
   status: string;
+}
+
+/** One page of a cursor-paged listing; `nextCursor` is null on the last page. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface Product {
+  id: string;
+  /** The matching key: lower-case letters and digits of the name. */
+  code: string;
+  name: string;
+  series: string | null;
+  /** Minor units of `currency`. */
+  listPrice: number | null;
+  currency: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProductInput {
+  name: string;
+  series?: string | null;
+  listPrice?: number | null;
+  currency: string;
+}
+
+export interface ProductPatch {
+  series?: string | null;
+  listPrice?: number | null;
+}
+
+export interface Customer {
+  id: string;
+  orgId: string;
+  externalRef: string;
+  name: string;
+  sector: string | null;
+  country: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CustomerInput {
+  externalRef: string;
+  name: string;
+  sector?: string | null;
+  country?: string | null;
+}
+
+export interface Deal {
+  id: string;
+  orgId: string;
+  externalRef: string;
+  productId: string;
+  customerId: string | null;
+  stage: DealStage;
+  /** Minor units of `currency`. */
+  amount: number | null;
+  currency: string;
+  engageDate: string | null;
+  closeDate: string | null;
+  ownerUserId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DealInput {
+  externalRef: string;
+  productId: string;
+  customerId?: string | null;
+  stage: DealStage;
+  amount?: number | null;
+  currency: string;
+  engageDate?: string | null;
+  closeDate?: string | null;
+  ownerUserId?: string | null;
+}
+
+export type UpsertOutcome = "created" | "updated" | "unchanged";
+
+export interface UpsertResult {
+  results: { externalRef: string; id: string | null; outcome: UpsertOutcome }[];
+}
+
+export type GroupBy = "partner" | "product" | "stage" | "month";
+
+export interface CrossPartnerQuery {
+  partners: "all" | string[];
+  reason: string;
+  stage?: DealStage;
+  productId?: string;
+  since?: string;
+  until?: string;
+  groupBy: GroupBy;
+}
+
+export interface CrossPartnerRow {
+  group: string;
+  currency: string;
+  deals: number;
+  /** Minor units of `currency`. */
+  total: number;
+}
+
+export interface CrossPartnerResult {
+  partners: number;
+  rows: CrossPartnerRow[];
 }

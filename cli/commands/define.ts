@@ -2,6 +2,7 @@ import type { Permission } from "../../core/permissions.ts";
 import type { Endpoint } from "../client.ts";
 import type { CommandContext } from "../context.ts";
 import type { CliError } from "../errors.ts";
+import type { Tabular } from "../output/csv.ts";
 import type { View } from "../output/view.ts";
 import type { RawInput } from "../parse.ts";
 
@@ -11,6 +12,8 @@ export interface OptionDef {
   description: string;
   /** Commander refuses to run without it. */
   required?: boolean;
+  /** May be given several times; the command receives the values as a list. */
+  repeatable?: boolean;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface CommandDef<I, R> {
   parse(raw: RawInput, now: Date): I;
   run(input: I, context: CommandContext): Promise<R>;
   view(result: R): View;
+  /** The result as one table, for `--csv`; commands without it do not offer `--csv`. */
+  csv?(result: R): Tabular;
   /** A result that is printed but still fails the command (a broken audit chain). */
   failure?(result: R): CliError | undefined;
 }
@@ -38,6 +43,7 @@ export interface CommandDef<I, R> {
 export interface Outcome {
   data: unknown;
   view: View;
+  csv: Tabular | undefined;
   failure: CliError | undefined;
 }
 
@@ -49,6 +55,8 @@ export interface CliCommand {
   options: readonly OptionDef[];
   endpoint: Endpoint | undefined;
   permission: Permission | undefined;
+  /** Whether the command can print its result as CSV. */
+  csv: boolean;
   execute(raw: RawInput, context: CommandContext, now: Date): Promise<Outcome>;
 }
 
@@ -60,10 +68,11 @@ export function defineCommand<I, R>(def: CommandDef<I, R>): CliCommand {
     options: def.options ?? [],
     endpoint: def.endpoint,
     permission: def.permission,
+    csv: def.csv !== undefined,
     async execute(raw, context, now) {
       const input = def.parse(raw, now);
       const data = await def.run(input, context);
-      return { data, view: def.view(data), failure: def.failure?.(data) };
+      return { data, view: def.view(data), csv: def.csv?.(data), failure: def.failure?.(data) };
     },
   };
 }

@@ -2,10 +2,15 @@ import type { Permission } from "../../core/permissions.ts";
 import type { HttpMethod } from "../client.ts";
 import { auditList } from "./audit/list.ts";
 import { auditVerify } from "./audit/verify.ts";
+import { customerList } from "./customer/list.ts";
+import { customerShow } from "./customer/show.ts";
 import { daemonStart } from "./daemon/start.ts";
 import { daemonStatus } from "./daemon/status.ts";
 import { daemonStop } from "./daemon/stop.ts";
+import { dealList } from "./deal/list.ts";
+import { dealShow } from "./deal/show.ts";
 import type { CliCommand } from "./define.ts";
+import { importCommand } from "./import/command.ts";
 import { init } from "./init.ts";
 import { keysCreate } from "./keys/create.ts";
 import { keysList } from "./keys/list.ts";
@@ -14,6 +19,9 @@ import { keysRotate } from "./keys/rotate.ts";
 import { login } from "./login.ts";
 import { logout } from "./logout.ts";
 import { openapi } from "./openapi.ts";
+import { productAdd } from "./product/add.ts";
+import { productList } from "./product/list.ts";
+import { queryDeals } from "./query/deals.ts";
 import { tenantCreate } from "./tenant/create.ts";
 import { tenantList } from "./tenant/list.ts";
 import { tenantResume } from "./tenant/resume.ts";
@@ -49,6 +57,14 @@ export const COMMANDS: readonly CliCommand[] = [
   keysList,
   keysRevoke,
   keysRotate,
+  productList,
+  productAdd,
+  customerList,
+  customerShow,
+  dealList,
+  dealShow,
+  queryDeals,
+  importCommand,
   auditList,
   auditVerify,
   openapi,
@@ -59,6 +75,10 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   tenant: "Manage partner orgs",
   user: "Manage the users of an org",
   keys: "Manage machine keys",
+  product: "Read and extend the product catalogue",
+  customer: "Read the customers of a partner org",
+  deal: "Read the deals of a partner org",
+  query: "Audited queries across partners",
   audit: "Read and verify the audit log",
 };
 

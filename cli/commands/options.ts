@@ -18,3 +18,9 @@ export const PASSWORD_STDIN_OPTION: OptionDef = {
   flags: "--password-stdin",
   description: "read the password from the first line of stdin instead of a prompt",
 };
+
+/** `--limit` and `--cursor` of a cursor-paged listing. */
+export const PAGE_OPTIONS: readonly OptionDef[] = [
+  { flags: "--limit <n>", description: "at most this many per page (daemon default 50, max 500)" },
+  { flags: "--cursor <cursor>", description: "continue from a previous page's nextCursor" },
+];

@@ -1,14 +1,22 @@
 import { describe, expect, it } from "vitest";
 import {
   baseUrl,
+  calendarDate,
+  commaList,
+  currency,
   duration,
   instant,
+  majorAmount,
   orgScope,
+  pageLimit,
   port,
   positiveInteger,
   type RawInput,
   role,
   scopes,
+  sortKey,
+  stage,
+  stringList,
 } from "../../cli/parse.ts";
 import { AppError } from "../../core/errors.ts";
 
@@ -104,5 +112,66 @@ describe("baseUrl", () => {
 
   it.each(["127.0.0.1:7420", "ftp://host", "not a url"])("refuses %s", (value) => {
     expect(failure(() => baseUrl(value))).toBe("VALIDATION_FAILED");
+  });
+});
+
+describe("calendarDate", () => {
+  it("accepts a real date", () => {
+    expect(calendarDate(" 2017-02-28 ", "--since")).toBe("2017-02-28");
+  });
+
+  it.each(["2017-02-29", "2017-2-1", "2017-02-01T00:00:00Z", "yesterday"])("refuses %s", (v) => {
+    expect(failure(() => calendarDate(v, "--since"))).toBe("VALIDATION_FAILED");
+  });
+});
+
+describe("money", () => {
+  it.each([
+    ["12.50", "USD", 1250],
+    ["12.5", "USD", 1250],
+    ["4821", "USD", 482_100],
+    ["0", "USD", 0],
+    ["1200", "JPY", 1200],
+  ])("reads %s %s as %i minor units", (text, code, minor) => {
+    expect(majorAmount(text, code, "--price")).toBe(minor);
+  });
+
+  it.each([
+    ["-1", "USD"],
+    ["12.505", "USD"],
+    ["1,200", "USD"],
+    ["12.5", "JPY"],
+  ])("refuses %s %s", (text, code) => {
+    expect(failure(() => majorAmount(text, code, "--price"))).toBe("VALIDATION_FAILED");
+  });
+
+  it("upper-cases a currency code and refuses an unknown one", () => {
+    expect(currency("usd")).toBe("USD");
+    expect(failure(() => currency("XYZ"))).toBe("VALIDATION_FAILED");
+  });
+});
+
+describe("listing options", () => {
+  it("takes a sort field with or without - and refuses others", () => {
+    expect(sortKey("-amount", ["amount", "createdAt"])).toBe("-amount");
+    expect(sortKey("createdAt", ["amount", "createdAt"])).toBe("createdAt");
+    expect(failure(() => sortKey("+amount", ["amount"]))).toBe("VALIDATION_FAILED");
+  });
+
+  it("caps --limit at the daemon's page size of 500", () => {
+    expect(pageLimit("500")).toBe(500);
+    expect(failure(() => pageLimit("501"))).toBe("VALIDATION_FAILED");
+  });
+
+  it("accepts the four deal stages as spelled", () => {
+    expect(stage("Won")).toBe("Won");
+    expect(failure(() => stage("won"))).toBe("VALIDATION_FAILED");
+  });
+
+  it("reads a comma list and a repeated option", () => {
+    expect(commaList("a, b,,a", "--partners")).toEqual(["a", "b"]);
+    expect(failure(() => commaList(" ,", "--partners"))).toBe("VALIDATION_FAILED");
+    expect(stringList(raw({ map: ["a=b", "c=d"] }), "map")).toEqual(["a=b", "c=d"]);
+    expect(stringList(raw({}), "map")).toEqual([]);
   });
 });
