@@ -89,7 +89,7 @@ export async function listTenants(
 export async function getTenantOrThrow(ctx: ServiceContext, ref: string): Promise<Tenant> {
   assertOperator(ctx);
   const row = await findOrgByRef(ctx.store.db, ref);
-  if (!row || row.account_type !== "partner") throw notFound("tenant");
+  if (row?.account_type !== "partner") throw notFound("tenant");
   return toTenant(row);
 }
 

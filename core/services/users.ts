@@ -95,25 +95,44 @@ export async function inviteUser(
   return ctx.store.transaction(async (tx) => {
     const existing = await tx
       .selectFrom("users")
-      .select("id")
+      .selectAll()
       .where("org_id", "=", scope.orgId)
       .where("email", "=", email)
       .executeTakeFirst();
-    if (existing) throw new AppError("CONFLICT", "this org already has a user with that email");
+    if (existing && existing.status !== "removed") {
+      throw new AppError("CONFLICT", "this org already has a user with that email");
+    }
     const now = nowIso();
     const row: UserTable = {
-      id: newId("user"),
+      id: existing?.id ?? newId("user"),
       org_id: scope.orgId,
       email,
       name: input.name,
       role: input.role,
       status: "invited",
       password_hash: null,
-      created_at: now,
+      created_at: existing?.created_at ?? now,
       updated_at: now,
     };
     const expiresAt = isoAfter(INVITATION_TTL_MS);
-    await tx.insertInto("users").values(row).execute();
+    // A removed user invited again keeps its id, so its history stays attached.
+    if (existing) {
+      await tx
+        .updateTable("users")
+        .set({ name: row.name, role: row.role, status: "invited", updated_at: now })
+        .where("id", "=", existing.id)
+        .where("org_id", "=", scope.orgId)
+        .execute();
+      // Invitations issued before the removal must not come back to life.
+      await tx
+        .updateTable("invitations")
+        .set({ expires_at: now })
+        .where("user_id", "=", existing.id)
+        .where("accepted_at", "is", null)
+        .execute();
+    } else {
+      await tx.insertInto("users").values(row).execute();
+    }
     await tx
       .insertInto("invitations")
       .values({

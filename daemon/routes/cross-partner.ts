@@ -25,8 +25,12 @@ export function crossPartnerRoutes(api: Api): void {
               reason: z.string().min(3).max(500),
               stage: StageSchema.optional(),
               productId: z.string().min(1).max(64).optional(),
-              since: DateSchema.optional(),
-              until: DateSchema.optional(),
+              since: DateSchema.optional().openapi({
+                description: "Close date from, inclusive; open deals have none and drop out",
+              }),
+              until: DateSchema.optional().openapi({
+                description: "Close date to, inclusive; open deals have none and drop out",
+              }),
               groupBy: z.enum(GROUP_BYS),
             })
             .strict(),

@@ -54,7 +54,7 @@ describe("partner tables", () => {
     ["tx.insertInto('customers')", "customers"],
     ["trx.updateTable(`deals`)", "deals"],
     ['.innerJoin("customers as c", "c.id", "d.customer_id")', "customers"],
-    ["sql`select * from deals where id = ${id}`", "deals"],
+    ["sql`select * from deals where id = ?`", "deals"],
     ['sql`DELETE FROM "customers"`', "customers"],
   ])("recognises an unscoped query written as %s", (snippet, table) => {
     expect(tableReferences(snippet, table)).not.toEqual([]);
