@@ -134,42 +134,49 @@ export function getDealOrThrow(ctx: ServiceContext, scope: OrgScope, id: string)
 /**
  * Checks every id a deal points at against the scope: the customer and the
  * owning user must be the scoped org's, the product must be in the catalogue.
- * A foreign id is reported exactly like a missing one.
+ * A foreign id is reported exactly like a missing one. References the stored
+ * deal already holds are not checked again: they were checked when written
+ * and cannot change org, so a deal whose owner was removed stays editable.
  */
 async function assertReferences(
   tx: Tx,
   scope: OrgScope,
   input: Pick<DealInput, "productId" | "customerId" | "ownerUserId">,
   verified: Set<string>,
+  stored?: DealTable,
 ): Promise<void> {
-  if (!verified.has(`product:${input.productId}`)) {
+  const productId = input.productId === stored?.product_id ? null : input.productId;
+  const customerId = input.customerId === stored?.customer_id ? null : (input.customerId ?? null);
+  const ownerId = input.ownerUserId === stored?.owner_user_id ? null : (input.ownerUserId ?? null);
+
+  if (productId !== null && !verified.has(`product:${productId}`)) {
     const product = await tx
       .selectFrom("products")
       .select("id")
-      .where("id", "=", input.productId)
+      .where("id", "=", productId)
       .executeTakeFirst();
     if (!product) throw notFound("product");
-    verified.add(`product:${input.productId}`);
+    verified.add(`product:${productId}`);
   }
-  if (input.customerId != null && !verified.has(`customer:${input.customerId}`)) {
+  if (customerId !== null && !verified.has(`customer:${customerId}`)) {
     const customer = await partnerData(tx, scope)
       .customers()
       .select("id")
-      .where("id", "=", input.customerId)
+      .where("id", "=", customerId)
       .executeTakeFirst();
     if (!customer) throw notFound("customer");
-    verified.add(`customer:${input.customerId}`);
+    verified.add(`customer:${customerId}`);
   }
-  if (input.ownerUserId != null && !verified.has(`user:${input.ownerUserId}`)) {
+  if (ownerId !== null && !verified.has(`user:${ownerId}`)) {
     const user = await tx
       .selectFrom("users")
       .select("id")
-      .where("id", "=", input.ownerUserId)
+      .where("id", "=", ownerId)
       .where("org_id", "=", scope.orgId)
       .where("status", "!=", "removed")
       .executeTakeFirst();
     if (!user) throw notFound("user");
-    verified.add(`user:${input.ownerUserId}`);
+    verified.add(`user:${ownerId}`);
   }
 }
 
@@ -252,7 +259,7 @@ export function updateDeal(
     if (!row) throw notFound("deal");
     const current = toDeal(row);
     const input = assertDealFields({ ...current, ...patch });
-    await assertReferences(tx, scope, input, new Set());
+    await assertReferences(tx, scope, input, new Set(), row);
     if (input.externalRef !== row.external_ref) {
       const clash = await partnerData(tx, scope)
         .deals()
@@ -323,19 +330,19 @@ export function upsertDeals(
     const verified = new Set<string>();
     const results = [];
     for (const [index, item] of checked.entries()) {
+      const row = await data
+        .deals()
+        .selectAll()
+        .where("external_ref", "=", item.externalRef)
+        .executeTakeFirst();
       try {
-        await assertReferences(tx, scope, item, verified);
+        await assertReferences(tx, scope, item, verified, row);
       } catch (error) {
         if (error instanceof AppError) {
           throw new AppError(error.code, `items.${index}: ${error.message}`);
         }
         throw error;
       }
-      const row = await data
-        .deals()
-        .selectAll()
-        .where("external_ref", "=", item.externalRef)
-        .executeTakeFirst();
       if (!row) {
         const id = dryRun ? null : (await insertDeal(tx, ctx, scope, item)).id;
         results.push({ externalRef: item.externalRef, id, outcome: "created" as const });

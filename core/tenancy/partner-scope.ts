@@ -15,16 +15,24 @@ export async function resolvePartnerScope(
 ): Promise<OrgScope> {
   const scope = await resolveOrgScope(ctx.store.db, ctx.actor, requested);
   if (scope.accountType !== "partner") throw notFound("partner org");
-  if (ctx.actor.accountType === "operator") {
-    await ctx.store.transaction((tx) =>
-      appendAudit(tx, ctx, {
-        action: "partner_data.accessed",
-        orgId: scope.orgId,
-        targetType: "org",
-        targetId: scope.orgId,
-        details: { operation },
-      }),
-    );
-  }
+  await auditOperatorAccess(ctx, scope, operation);
   return scope;
+}
+
+/** Records an operator's read of a partner org's data before the data is read. */
+export async function auditOperatorAccess(
+  ctx: ServiceContext,
+  scope: OrgScope,
+  operation: string,
+): Promise<void> {
+  if (ctx.actor.accountType !== "operator" || scope.accountType !== "partner") return;
+  await ctx.store.transaction((tx) =>
+    appendAudit(tx, ctx, {
+      action: "partner_data.accessed",
+      orgId: scope.orgId,
+      targetType: "org",
+      targetId: scope.orgId,
+      details: { operation },
+    }),
+  );
 }

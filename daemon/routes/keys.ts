@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { resolveOrgScope } from "../../core/scope.ts";
+import { auditOperatorAccess } from "../../core/tenancy/partner-scope.ts";
 import { createKey, listKeys, revokeKey, rotateKey } from "../../core/services/keys.ts";
 import { type Api, serviceContext } from "../api.ts";
 import {
@@ -35,6 +36,7 @@ export function keyRoutes(api: Api): void {
     async (c) => {
       const ctx = serviceContext(c, store);
       const scope = await resolveOrgScope(store.db, ctx.actor, c.req.valid("query").org);
+      await auditOperatorAccess(ctx, scope, "listKeys");
       return c.json({ data: await listKeys(ctx, scope) }, 200);
     },
   );

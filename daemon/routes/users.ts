@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { resolveOrgScope } from "../../core/scope.ts";
+import { auditOperatorAccess } from "../../core/tenancy/partner-scope.ts";
 import { inviteUser, listUsers, removeUser, setUserRole } from "../../core/services/users.ts";
 import { type Api, serviceContext } from "../api.ts";
 import { IdParam, json, jsonBody, OrgQuery, RoleSchema, UserSchema } from "../schemas.ts";
@@ -23,6 +24,7 @@ export function userRoutes(api: Api): void {
     async (c) => {
       const ctx = serviceContext(c, store);
       const scope = await resolveOrgScope(store.db, ctx.actor, c.req.valid("query").org);
+      await auditOperatorAccess(ctx, scope, "listUsers");
       return c.json({ data: await listUsers(ctx, scope) }, 200);
     },
   );
