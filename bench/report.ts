@@ -1,4 +1,7 @@
+import { type ImportTiming, landed } from "./import-time.ts";
 import type { Measurement } from "./measure.ts";
+import type { RollupReport } from "./rollup.ts";
+import { median } from "./stats.ts";
 
 export interface RouteSummary {
   label: string;
@@ -8,15 +11,6 @@ export interface RouteSummary {
   serverCpuUsPerRequest: number;
   serverCores: number;
   runs: number[];
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Median of each figure over the runs of one route. */
@@ -33,15 +27,29 @@ export function summarize(label: string, results: readonly Measurement[]): Route
 }
 
 export interface Ratios {
-  /** Authenticated throughput over bare throughput: the figure the target applies to. */
+  /** Short name of the measured route, as in `me/bare`. */
+  name: string;
+  /** Measured throughput over bare throughput: the figure the target applies to. */
   throughput: number;
-  /** Bare server CPU per request over authenticated: the same ratio, free of the load generator. */
+  /** Bare server CPU per request over measured: the same ratio, free of the load generator. */
   serverCpu: number;
   target: number;
 }
 
-/** The human table: one row per route, then the ratios against the target. */
-export function formatTable(rows: readonly RouteSummary[], ratios: Ratios): string {
+/** Columns padded to the widest cell; the first column left-aligned, the rest right. */
+function grid(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join("  ");
+  return [line(header), ...body.map(line)];
+}
+
+/** The human table: one row per route, then each route's ratios against the target. */
+export function formatTable(rows: readonly RouteSummary[], ratios: readonly Ratios[]): string {
   const header = [
     "route",
     "req/s",
@@ -60,19 +68,63 @@ export function formatTable(rows: readonly RouteSummary[], ratios: Ratios): stri
     r.serverCores.toFixed(2),
     r.runs.join(", "),
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
-  );
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)));
-  const verdict = ratios.throughput >= ratios.target ? "PASS" : "BELOW";
+  const lines = ratios.flatMap((r) => [
+    `ratio ${r.name}/bare req/s: ${r.throughput.toFixed(3)}  ` +
+      `(target ${r.target.toFixed(2)})  ${r.throughput >= r.target ? "PASS" : "BELOW"}`,
+    `ratio bare/${r.name} server CPU per request: ${r.serverCpu.toFixed(3)}`,
+  ]);
   return [
-    line(header).join("  "),
-    ...body.map((row) => line(row).join("  ")),
+    ...grid(header, body),
     "",
-    `ratio me/bare req/s: ${ratios.throughput.toFixed(3)}  ` +
-      `(target ${ratios.target.toFixed(2)})  ${verdict}`,
-    `ratio bare/me server CPU per request: ${ratios.serverCpu.toFixed(3)}  (for reference: ` +
-      "free of the load generator, which shares the machine)",
+    ...lines,
+    "(the server CPU ratio is free of the load generator, which shares the machine)",
   ].join("\n");
+}
+
+/** Seeding, then one row per aggregate and the query plan of each one over target. */
+export function formatRollup(report: RollupReport, targetMs: number): string {
+  const { seed } = report;
+  const header = [
+    "cross-partner query",
+    "service ms",
+    "raw SQL ms",
+    "rows",
+    "verdict",
+    "service runs",
+  ];
+  const body = report.timings.map((t) => [
+    t.label,
+    t.serviceMs.toFixed(1),
+    t.rawMs.toFixed(1),
+    String(t.rows),
+    t.serviceMs <= targetMs ? "PASS" : "BELOW",
+    t.serviceRuns.map((ms) => ms.toFixed(0)).join(", "),
+  ]);
+  const plans = report.timings
+    .filter((t) => t.serviceMs > targetMs)
+    .flatMap((t) => [`plan of "${t.label}":`, ...t.plan.map((step) => `  ${step}`)]);
+  return [
+    `seeded ${seed.deals.toLocaleString("en")} deals (${seed.partners} partners) in ` +
+      `${(seed.seedMs / 1000).toFixed(1)} s ` +
+      `(${Math.round(seed.deals / (seed.seedMs / 1000)).toLocaleString("en")} rows/s), ` +
+      `store ${(seed.dbBytes / 1e6).toFixed(0)} MB`,
+    "",
+    ...grid(header, body),
+    "",
+    `target ${targetMs} ms for the service call (audit writes included); raw SQL is the ` +
+      "aggregate statement alone on a read-only better-sqlite3 connection",
+    ...plans,
+  ].join("\n");
+}
+
+export function formatImport(timing: ImportTiming): string {
+  if (timing.status === "skipped") return `import: skipped (${timing.reason})`;
+  const counts = Object.entries(timing.entities)
+    .map(([entity, outcomes]) => `${entity} ${landed(outcomes)}`)
+    .join(", ");
+  return (
+    `import of the sample data: ${(timing.importMs / 1000).toFixed(2)} s wall ` +
+    `(CLI start-up included), ${timing.deals} deals, ` +
+    `${Math.round(timing.dealsPerSecond)} deals/s  [${counts}]`
+  );
 }

@@ -1,79 +1,176 @@
-// `npm run bench`: requests per second of GET /v1/me with a machine key, next
-// to a bare route answering the same JSON without authentication, on one server.
+// `npm run bench`: requests per second of keyed routes next to bare routes
+// answering the same bytes without authentication, on one server; then the
+// cross-partner aggregate on a million deals; then the sample-data import.
 // It only reports; it fails only when the run itself went wrong.
 import { availableParallelism } from "node:os";
+import { BARE_DEALS_PATH } from "./bare-deals.ts";
+import { timeSampleImport } from "./import-time.ts";
 import { type LoadJob, type Measurement, measure } from "./measure.ts";
-import { formatTable, type RouteSummary, summarize } from "./report.ts";
-import { BARE_PATH, ME_PATH, startBenchWorld } from "./world.ts";
+import {
+  formatImport,
+  formatRollup,
+  formatTable,
+  type Ratios,
+  type RouteSummary,
+  summarize,
+} from "./report.ts";
+import { runRollupBench } from "./rollup.ts";
+import { BARE_PATH, type BenchWorld, DEALS_PATH, ME_PATH, startBenchWorld } from "./world.ts";
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 2;
-const SECONDS = 8;
+const SECONDS = 5;
 const ROUNDS = 2;
 const TARGET_RATIO = 0.8;
 
-async function main(): Promise<void> {
-  const world = await startBenchWorld();
-  const results = { bare: [] as Measurement[], me: [] as Measurement[] };
-  try {
-    const job = (path: string, headers: Record<string, string>): LoadJob => ({
-      url: world.url,
-      path,
-      headers,
-      connections: CONNECTIONS,
-      warmupSeconds: WARMUP_SECONDS,
-      seconds: SECONDS,
-    });
-    const bare = job(BARE_PATH, {});
-    const me = job(ME_PATH, { authorization: `Bearer ${world.keyToken}` });
+const ROLLUP = { partners: 1_000, dealsPerPartner: 1_000, warmups: 1, runs: 5 };
+const ROLLUP_TARGET_MS = 200;
 
+/** A keyed route and the bare route answering the same bytes. */
+interface Pair {
+  bench: string;
+  name: string;
+  subject: { label: string; job: LoadJob };
+  bare: { label: string; job: LoadJob };
+}
+
+function pairs(world: BenchWorld): Pair[] {
+  const job = (path: string, token?: string): LoadJob => ({
+    url: world.url,
+    path,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    connections: CONNECTIONS,
+    warmupSeconds: WARMUP_SECONDS,
+    seconds: SECONDS,
+  });
+  // Labels show `{id}` for the deal id, which would only widen the table.
+  const shown = (path: string) => path.replace(world.dealId, "{id}");
+  const pair = (bench: string, name: string, path: string, barePath: string): Pair => ({
+    bench,
+    name,
+    subject: { label: `GET ${shown(path)} (machine key)`, job: job(path, world.keyToken) },
+    bare: { label: `GET ${shown(barePath)} (no auth)`, job: job(barePath) },
+  });
+  return [
+    pair("me-vs-bare", "me", ME_PATH, BARE_PATH),
+    pair("deals-list-vs-bare", "deals", DEALS_PATH, BARE_DEALS_PATH),
+    pair("deal-get-vs-bare", "deal", world.dealPath, world.bareDealPath),
+  ];
+}
+
+async function httpBench(): Promise<void> {
+  const world = await startBenchWorld();
+  const measured = new Map<string, { subject: Measurement[]; bare: Measurement[] }>();
+  let routes: Pair[] = [];
+  try {
+    routes = pairs(world);
+    for (const p of routes) measured.set(p.bench, { subject: [], bare: [] });
     console.log(
       `PartnerOS bench: ${CONNECTIONS} connections, pipelining 1, ` +
         `${WARMUP_SECONDS} s warm-up + ${SECONDS} s per run, ${ROUNDS} rounds ` +
-        `(node ${process.version}, ${availableParallelism()} CPUs, ` +
-        `${world.meBody.length}-byte body)`,
+        `(node ${process.version}, ${availableParallelism()} CPUs; bodies: ` +
+        `me ${world.meBody.length} B, deals page ${world.dealsBody.length} B, ` +
+        `deal ${world.dealBody.length} B; ${world.dealsPerPartner} deals in each of 2 partners)`,
     );
-    // Alternating the routes spreads any drift of a shared machine over both.
+    // Alternating the routes spreads any drift of a shared machine over all of them.
     for (let round = 0; round < ROUNDS; round++) {
-      results.bare.push(await measure(bare));
-      results.me.push(await measure(me));
+      for (const p of routes) {
+        const runs = measured.get(p.bench);
+        runs?.bare.push(await measure(p.bare.job));
+        runs?.subject.push(await measure(p.subject.job));
+      }
     }
   } finally {
     await world.stop();
   }
 
   // Figures from a run with failed requests measure the failures: report none of them.
-  const failures = [...results.bare, ...results.me].filter(
-    (r) => r.errors > 0 || Object.keys(r.unexpected).length > 0,
-  );
+  const all = [...measured.values()].flatMap((m) => [...m.subject, ...m.bare]);
+  const failures = all.filter((r) => r.errors > 0 || Object.keys(r.unexpected).length > 0);
   if (failures.length > 0) {
     const detail = failures.map((r) => JSON.stringify({ errors: r.errors, ...r.unexpected }));
     throw new Error(`the run saw failed requests: ${detail.join(" ")}`);
   }
 
-  const bare = summarize(`GET ${BARE_PATH} (no auth)`, results.bare);
-  const me = summarize(`GET ${ME_PATH} (machine key)`, results.me);
-  const ratios = {
-    throughput: me.requestsPerSecond / bare.requestsPerSecond,
-    serverCpu: bare.serverCpuUsPerRequest / me.serverCpuUsPerRequest,
-    target: TARGET_RATIO,
-  };
-  console.log(`\n${formatTable([bare, me], ratios)}\n`);
+  const rows: RouteSummary[] = [];
+  const ratios: Ratios[] = [];
+  const lines: string[] = [];
+  for (const p of routes) {
+    const runs = measured.get(p.bench) ?? { subject: [], bare: [] };
+    const bare = summarize(p.bare.label, runs.bare);
+    const subject = summarize(p.subject.label, runs.subject);
+    const r = {
+      name: p.name,
+      throughput: subject.requestsPerSecond / bare.requestsPerSecond,
+      serverCpu: bare.serverCpuUsPerRequest / subject.serverCpuUsPerRequest,
+      target: TARGET_RATIO,
+    };
+    rows.push(bare, subject);
+    ratios.push(r);
+    lines.push(
+      JSON.stringify({
+        bench: p.bench,
+        node: process.version,
+        cpus: availableParallelism(),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        bare: figures(bare),
+        [p.name]: figures(subject),
+        ratio: round3(r.throughput),
+        serverCpuRatio: round3(r.serverCpu),
+        target: TARGET_RATIO,
+        pass: r.throughput >= TARGET_RATIO,
+      }),
+    );
+  }
+  console.log(`\n${formatTable(rows, ratios)}\n`);
+  for (const line of lines) console.log(line);
+}
+
+async function rollupBench(): Promise<void> {
+  console.log(
+    `\ncross-partner aggregate: seeding ${ROLLUP.partners} partners × ` +
+      `${ROLLUP.dealsPerPartner} deals into a temp store, then queryCrossPartnerDeals ` +
+      `as an operator (median of ${ROLLUP.runs} after ${ROLLUP.warmups} warm-up)…`,
+  );
+  const report = await runRollupBench(ROLLUP);
+  console.log(`${formatRollup(report, ROLLUP_TARGET_MS)}\n`);
   console.log(
     JSON.stringify({
-      bench: "me-vs-bare",
-      node: process.version,
-      cpus: availableParallelism(),
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      rounds: ROUNDS,
-      bare: figures(bare),
-      me: figures(me),
-      ratio: round3(ratios.throughput),
-      serverCpuRatio: round3(ratios.serverCpu),
-      target: TARGET_RATIO,
-      pass: ratios.throughput >= TARGET_RATIO,
+      bench: "cross-partner",
+      partners: report.seed.partners,
+      deals: report.seed.deals,
+      seedMs: Math.round(report.seed.seedMs),
+      dbBytes: report.seed.dbBytes,
+      targetMs: ROLLUP_TARGET_MS,
+      cases: report.timings.map((t) => ({
+        label: t.label,
+        serviceMs: round3(t.serviceMs),
+        rawMs: round3(t.rawMs),
+        rows: t.rows,
+        pass: t.serviceMs <= ROLLUP_TARGET_MS,
+        serviceRuns: t.serviceRuns.map(round3),
+        rawRuns: t.rawRuns.map(round3),
+      })),
     }),
+  );
+}
+
+async function importBench(): Promise<void> {
+  const timing = await timeSampleImport();
+  console.log(`\n${formatImport(timing)}`);
+  console.log(
+    JSON.stringify(
+      timing.status === "skipped"
+        ? { bench: "import", skipped: timing.reason }
+        : {
+            bench: "import",
+            importMs: Math.round(timing.importMs),
+            deals: timing.deals,
+            dealsPerSecond: Math.round(timing.dealsPerSecond),
+          },
+    ),
   );
 }
 
@@ -90,6 +187,14 @@ function figures(summary: RouteSummary) {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await httpBench();
+  await rollupBench();
+  await importBench();
+  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((error: unknown) => {

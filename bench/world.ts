@@ -9,31 +9,53 @@ import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
 import { createApp } from "../daemon/app.ts";
+import {
+  BARE_DEAL_PATH,
+  BARE_DEAL_ROUTE_KEYS,
+  BARE_DEALS_PATH,
+  openBareDeals,
+  PAGE_SIZE,
+} from "./bare-deals.ts";
+import { call, get, text } from "./http.ts";
+import { createCatalogue, seedPartnerDeals } from "./partner-deals.ts";
 
 export const ME_PATH = "/v1/me";
 export const BARE_PATH = "/bench/bare-me";
+export const DEALS_PATH = `/v1/deals?limit=${PAGE_SIZE}`;
 
 const SESSION_TTL_MS = 3_600_000;
+/** Deals of the keyed partner, and of a second partner the key must not see. */
+const DEALS_PER_PARTNER = 2_000;
 
-/** One real daemon server holding a partner org, its machine key and the bare baseline route. */
+/** One real daemon server holding partner orgs, a machine key and the bare baseline routes. */
 export interface BenchWorld {
   url: string;
   /** Bearer token of the partner's machine key. */
   keyToken: string;
   /** The exact bytes `GET /v1/me` answers for that key; the bare route answers the same. */
   meBody: string;
+  /** Body bytes of the first deals page; the bare list answers the same. */
+  dealsBody: string;
+  /** A deal of the keyed partner, its API path and its bare path; both answer the same bytes. */
+  dealId: string;
+  dealPath: string;
+  bareDealPath: string;
+  dealBody: string;
+  dealsPerPartner: number;
   stop(): Promise<void>;
 }
 
 /**
- * Builds the world in a private temp dir: store, operator, partner tenant and
- * machine key (the last two through the HTTP API), with logs going to a file
- * at level info through an async destination, as the daemon logs to stdout.
+ * Builds the world in a private temp dir: store, operator, two partner
+ * tenants, a catalogue, customers and a machine key (through the HTTP API),
+ * then many deals written straight into the store. Logs go to a file at level
+ * info through an async destination, as the daemon logs to stdout.
  */
 export async function startBenchWorld(): Promise<BenchWorld> {
   const dir = mkdtempSync(join(tmpdir(), "partneros-bench-"));
   chmodSync(dir, 0o700);
-  const store = await openStore({ path: join(dir, "partneros.db") });
+  const dbPath = join(dir, "partneros.db");
+  const store = await openStore({ path: dbPath });
   const destination = pino.destination({ dest: join(dir, "daemon.log"), sync: false });
   const logger = pino({ level: "info" }, destination);
   const boot = await bootstrapOperator(store, {
@@ -42,14 +64,18 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     sessionTtlMs: SESSION_TTL_MS,
   });
 
-  // Filled in once the key exists; the bare route is not called before then.
+  // Filled in once the key exists; the bare routes are not called before then.
   const baseline: { body: unknown } = { body: null };
+  const bareDeals = openBareDeals(dbPath);
   const { app, authenticator } = createApp({
     store,
     logger,
     loginPolicy: defaultLoginPolicy(SESSION_TTL_MS),
-    extra: (extraApp) => extraApp.get(BARE_PATH, (c) => c.json(baseline.body)),
-    extraRouteKeys: [`GET ${BARE_PATH}`],
+    extra: (extraApp) => {
+      extraApp.get(BARE_PATH, (c) => c.json(baseline.body));
+      bareDeals.mount(extraApp);
+    },
+    extraRouteKeys: [`GET ${BARE_PATH}`, ...BARE_DEAL_ROUTE_KEYS],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
@@ -64,6 +90,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     server.closeAllConnections();
     await closed;
     await authenticator.drain();
+    bareDeals.close();
     await store.close();
     destination.flushSync();
     destination.end();
@@ -71,41 +98,75 @@ export async function startBenchWorld(): Promise<BenchWorld> {
   };
 
   try {
-    const tenant = await call(url, "POST", "/v1/tenants", boot.sessionToken, {
+    const operator = boot.sessionToken;
+    const tenant = await call(url, "POST", "/v1/tenants", operator, {
       slug: "bench-partner",
       name: "Bench Partner",
     });
-    const created = await call(url, "POST", `/v1/keys?org=${tenant.slug}`, boot.sessionToken, {
+    const other = await call(url, "POST", "/v1/tenants", operator, {
+      slug: "bench-other",
+      name: "Bench Other Partner",
+    });
+    const created = await call(url, "POST", `/v1/keys?org=${tenant.slug}`, operator, {
       name: "bench",
     });
     const keyToken: string = created.token;
     const meBody = await text(url, ME_PATH, keyToken);
     baseline.body = JSON.parse(meBody);
-    const bareBody = await text(url, BARE_PATH);
-    if (bareBody !== meBody) throw new Error("the bare route does not answer the same bytes");
-    return { url, keyToken, meBody, stop };
+    await sameBytes(url, keyToken, ME_PATH, BARE_PATH, meBody);
+
+    const productIds = await createCatalogue(url, operator);
+    const [mine, theirs] = await seedPartnerDeals(
+      url,
+      operator,
+      dbPath,
+      [tenant, other],
+      productIds,
+      DEALS_PER_PARTNER,
+    );
+    if (!mine || !theirs) throw new Error("seeding returned no orgs");
+    bareDeals.listOrg(mine.id);
+    const dealsBody = await text(url, DEALS_PATH, keyToken);
+    await sameBytes(url, keyToken, DEALS_PATH, BARE_DEALS_PATH, dealsBody);
+
+    const dealId = mine.dealIds[Math.floor(mine.dealIds.length / 2)] ?? "";
+    const dealPath = `/v1/deals/${dealId}`;
+    const bareDealPath = `${BARE_DEAL_PATH}/${dealId}`;
+    const dealBody = await text(url, dealPath, keyToken);
+    await sameBytes(url, keyToken, dealPath, bareDealPath, dealBody);
+    // Scoping must matter: the other partner's deal is invisible to this key.
+    const foreign = await get(url, `/v1/deals/${theirs.dealIds[0]}`, keyToken);
+    if (foreign.status !== 404) throw new Error(`a foreign deal answered ${foreign.status}`);
+
+    return {
+      url,
+      keyToken,
+      meBody,
+      dealsBody,
+      dealId,
+      dealPath,
+      bareDealPath,
+      dealBody,
+      dealsPerPartner: DEALS_PER_PARTNER,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function call(url: string, method: string, path: string, token: string, body: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const parsed: any = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${parsed?.error?.code}`);
-  return parsed;
-}
-
-async function text(url: string, path: string, token?: string): Promise<string> {
-  const res = await fetch(`${url}${path}`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-  const body = await res.text();
-  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-  return body;
+/** Throws unless the keyed request and the bare one both answer exactly `expected`. */
+async function sameBytes(
+  url: string,
+  token: string,
+  path: string,
+  barePath: string,
+  expected: string,
+): Promise<void> {
+  const actual = await text(url, path, token);
+  const bare = await text(url, barePath);
+  if (actual !== expected || bare !== expected) {
+    throw new Error(`GET ${barePath} does not answer the same bytes as GET ${path}`);
+  }
 }
