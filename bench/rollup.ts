@@ -9,6 +9,7 @@ import type { Actor } from "../core/actor.ts";
 import type { ServiceContext } from "../core/services/context.ts";
 import { type CrossPartnerQuery, queryCrossPartnerDeals } from "../core/services/cross-partner.ts";
 import { openStore, type Store } from "../core/store/store.ts";
+import { rebuildDailyTotals } from "../core/tenancy/partner-data.ts";
 import { type RollupSeed, seedRollupStore } from "./rollup-seed.ts";
 import { median } from "./stats.ts";
 
@@ -63,6 +64,8 @@ export async function runRollupBench(options: RollupOptions): Promise<RollupRepo
     let raw: SQLite.Database | undefined;
     try {
       const seed = seedRollupStore(path, options.partners, options.dealsPerPartner);
+      // Raw inserts bypass the deal service, so its daily totals are rebuilt once.
+      await store.transaction((tx) => rebuildDailyTotals(tx));
       raw = new SQLite(path, { readonly: true });
       const ctx = operatorContext(store, seed.operatorOrgId);
       const timings: RollupTiming[] = [];

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { appendAudit } from "../audit.ts";
 import { AppError, notFound } from "../errors.ts";
 import type { DealStage } from "../store/schema.ts";
-import { crossPartnerDeals } from "../tenancy/partner-data.ts";
+import { allPartnerDailyTotals, crossPartnerDeals } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 
 export const GROUP_BYS = ["partner", "product", "stage", "month"] as const;
@@ -29,13 +29,6 @@ export interface CrossPartnerRow {
   /** Sum of amounts in minor units of `currency`. */
   total: number;
 }
-
-const GROUP_EXPR = {
-  partner: sql<string>`org_id`,
-  product: sql<string>`product_id`,
-  stage: sql<string>`stage`,
-  month: sql<string>`coalesce(substr(close_date, 1, 7), 'none')`,
-};
 
 /**
  * Aggregates deals across the named partners for an operator. The reason is
@@ -84,7 +77,7 @@ export async function queryCrossPartnerDeals(
   let rows: CrossPartnerRow[];
   try {
     orgs = resolvePartners(ctx, query.partners);
-    rows = orgs.length === 0 ? [] : aggregate(ctx, orgs, query);
+    rows = orgs.length === 0 ? [] : aggregate(ctx, orgs, query, query.partners === "all");
   } catch (error) {
     await audit("cross_partner.failed", {
       error: error instanceof AppError ? error.code : "INTERNAL",
@@ -120,44 +113,112 @@ function resolvePartners(
   return [...chosen.values()];
 }
 
-function aggregate(
-  ctx: ServiceContext,
-  orgs: { id: string; slug: string }[],
-  query: CrossPartnerQuery,
-): CrossPartnerRow[] {
-  const key = GROUP_EXPR[query.groupBy];
-  let q = crossPartnerDeals(
-    ctx.store.db,
-    orgs.map((o) => o.id),
-  )
+/** Partial groups straight from the deals, along a covering index. */
+function dealsQuery(ctx: ServiceContext, orgIds: "all" | string[], query: CrossPartnerQuery) {
+  const columns =
+    query.groupBy === "partner"
+      ? (["stage", "org_id", "currency"] as const)
+      : (["close_date", "currency", "product_id", "stage"] as const);
+  let q = crossPartnerDeals(ctx.store.db, orgIds)
     .select([
-      key.as("group_key"),
-      "currency",
+      ...columns,
       sql<number>`count(*)`.as("deals"),
       sql<number>`coalesce(sum(amount), 0)`.as("total"),
     ])
-    .groupBy([key, "currency"])
-    .orderBy(key)
-    .orderBy("currency");
+    .groupBy([...columns]);
   if (query.stage) q = q.where("stage", "=", query.stage);
   if (query.productId) q = q.where("product_id", "=", query.productId);
   if (query.since) q = q.where("close_date", ">=", query.since);
   if (query.until) q = q.where("close_date", "<=", query.until);
-  const raw = ctx.store.readAll(q);
+  return q;
+}
+
+/** Partial groups from the all-partner daily totals: a few thousand rows at most. */
+function dailyTotalsQuery(ctx: ServiceContext, query: CrossPartnerQuery) {
+  let q = allPartnerDailyTotals(ctx.store.db).select([
+    sql<string | null>`nullif(close_date, '')`.as("close_date"),
+    "currency",
+    "product_id",
+    "stage",
+    "deals",
+    "total",
+  ]);
+  if (query.stage) q = q.where("stage", "=", query.stage);
+  if (query.productId) q = q.where("product_id", "=", query.productId);
+  // Open deals are stored under "", which no date range includes.
+  if (query.since) q = q.where("close_date", ">=", query.since);
+  if (query.until) q = q.where("close_date", "<=", query.until).where("close_date", "!=", "");
+  return q;
+}
+
+interface PartialGroup {
+  org_id?: string;
+  product_id?: string;
+  stage?: string;
+  close_date?: string | null;
+  currency: string;
+  deals: number;
+  total: number;
+}
+
+/**
+ * Groups along a covering index in its own column order (partner: stage,
+ * org, currency; otherwise close date, currency, product, stage), so SQLite
+ * neither sorts nor reads table rows, then folds the few thousand partial
+ * groups into the requested ones here.
+ */
+function aggregate(
+  ctx: ServiceContext,
+  orgs: { id: string; slug: string }[],
+  query: CrossPartnerQuery,
+  everyPartner: boolean,
+): CrossPartnerRow[] {
+  const byPartner = query.groupBy === "partner";
+  // Only the grouped columns are present on each row.
+  const partial = (everyPartner && !byPartner
+    ? ctx.store.readAll(dailyTotalsQuery(ctx, query))
+    : ctx.store.readAll(
+        dealsQuery(ctx, everyPartner ? "all" : orgs.map((o) => o.id), query),
+      )) as unknown as PartialGroup[];
 
   const names = new Map<string, string>();
-  if (query.groupBy === "partner") for (const o of orgs) names.set(o.id, o.slug);
+  if (byPartner) for (const o of orgs) names.set(o.id, o.slug);
   if (query.groupBy === "product") {
     for (const p of ctx.store.readAll(ctx.store.db.selectFrom("products").select(["id", "name"]))) {
       names.set(p.id, p.name);
     }
   }
-  return raw
-    .map((r) => ({
-      group: names.get(r.group_key) ?? r.group_key,
-      currency: r.currency,
-      deals: Number(r.deals),
-      total: Number(r.total),
-    }))
-    .sort((a, b) => a.group.localeCompare(b.group) || a.currency.localeCompare(b.currency));
+  const groupOf = (row: PartialGroup): string => {
+    switch (query.groupBy) {
+      case "partner":
+        return names.get(row.org_id ?? "") ?? String(row.org_id);
+      case "product":
+        return names.get(row.product_id ?? "") ?? String(row.product_id);
+      case "stage":
+        return String(row.stage);
+      case "month":
+        return row.close_date ? row.close_date.slice(0, 7) : "none";
+    }
+  };
+
+  const folded = new Map<string, CrossPartnerRow>();
+  for (const row of partial) {
+    const group = groupOf(row);
+    const key = `${group}\u0000${row.currency}`;
+    const into = folded.get(key);
+    if (into) {
+      into.deals += Number(row.deals);
+      into.total += Number(row.total);
+    } else {
+      folded.set(key, {
+        group,
+        currency: row.currency,
+        deals: Number(row.deals),
+        total: Number(row.total),
+      });
+    }
+  }
+  return [...folded.values()].sort(
+    (a, b) => a.group.localeCompare(b.group) || a.currency.localeCompare(b.currency),
+  );
 }

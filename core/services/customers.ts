@@ -6,7 +6,7 @@ import { type Cursor, decodeCursor, encodeCursor, parseSort } from "../paging.ts
 import type { OrgScope } from "../scope.ts";
 import type { CustomerTable } from "../store/schema.ts";
 import type { Tx } from "../store/store.ts";
-import { partnerData } from "../tenancy/partner-data.ts";
+import { findById, partnerData } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 
 export interface Customer {
@@ -95,9 +95,7 @@ export function listCustomers(
 
 /** A customer of the scoped org; any other org's customer is reported missing. */
 export function getCustomerOrThrow(ctx: ServiceContext, scope: OrgScope, id: string): Customer {
-  const row = ctx.store.readFirst(
-    partnerData(ctx.store.db, scope).customers().selectAll().where("id", "=", id),
-  );
+  const row = findById(ctx.store, scope).customer(id);
   if (!row) throw notFound("customer");
   return toCustomer(row);
 }

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, parseSort } from "../paging.ts";
 import type { OrgScope } from "../scope.ts";
 import type { DealStage, DealTable } from "../store/schema.ts";
 import type { Tx } from "../store/store.ts";
-import { partnerData } from "../tenancy/partner-data.ts";
+import { adjustDailyTotals, findById, partnerData } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 import type { UpsertOutcome } from "./customers.ts";
 import { assertDealFields, type DealInput } from "./deal-rules.ts";
@@ -124,9 +124,7 @@ export function listDeals(
 
 /** A deal of the scoped org; any other org's deal is reported missing. */
 export function getDealOrThrow(ctx: ServiceContext, scope: OrgScope, id: string): Deal {
-  const row = ctx.store.readFirst(
-    partnerData(ctx.store.db, scope).deals().selectAll().where("id", "=", id),
-  );
+  const row = findById(ctx.store, scope).deal(id);
   if (!row) throw notFound("deal");
   return toDeal(row);
 }
@@ -198,6 +196,7 @@ async function insertDeal(tx: Tx, ctx: ServiceContext, scope: OrgScope, input: D
   const now = nowIso();
   const row = { id: newId("deal"), ...columns(input), created_at: now, updated_at: now };
   await partnerData(tx, scope).insertDeal(row).execute();
+  await adjustDailyTotals(tx, row, 1);
   await appendAudit(tx, ctx, {
     action: "deal.created",
     orgId: scope.orgId,
@@ -211,15 +210,19 @@ async function writeDealUpdate(
   tx: Tx,
   ctx: ServiceContext,
   scope: OrgScope,
-  id: string,
+  stored: DealTable,
   input: DealInput,
 ): Promise<string> {
   const updatedAt = nowIso();
+  const next = columns(input);
   await partnerData(tx, scope)
     .updateDeals()
-    .set({ ...columns(input), updated_at: updatedAt })
-    .where("id", "=", id)
+    .set({ ...next, updated_at: updatedAt })
+    .where("id", "=", stored.id)
     .execute();
+  await adjustDailyTotals(tx, stored, -1);
+  await adjustDailyTotals(tx, next, 1);
+  const id = stored.id;
   await appendAudit(tx, ctx, {
     action: "deal.updated",
     orgId: scope.orgId,
@@ -272,7 +275,7 @@ export function updateDeal(
           `a deal with external reference ${input.externalRef} exists`,
         );
     }
-    const updatedAt = await writeDealUpdate(tx, ctx, scope, id, input);
+    const updatedAt = await writeDealUpdate(tx, ctx, scope, row, input);
     return { ...current, ...toDeal({ ...row, ...columns(input), updated_at: updatedAt }) };
   });
 }
@@ -280,9 +283,10 @@ export function updateDeal(
 export function deleteDeal(ctx: ServiceContext, scope: OrgScope, id: string): Promise<void> {
   return ctx.store.transaction(async (tx) => {
     const data = partnerData(tx, scope);
-    const row = await data.deals().select("id").where("id", "=", id).executeTakeFirst();
+    const row = await data.deals().selectAll().where("id", "=", id).executeTakeFirst();
     if (!row) throw notFound("deal");
     await data.deleteDeals().where("id", "=", id).execute();
+    await adjustDailyTotals(tx, row, -1);
     await appendAudit(tx, ctx, {
       action: "deal.deleted",
       orgId: scope.orgId,
@@ -349,7 +353,7 @@ export function upsertDeals(
       } else if (sameDeal(row, item)) {
         results.push({ externalRef: item.externalRef, id: row.id, outcome: "unchanged" as const });
       } else {
-        if (!dryRun) await writeDealUpdate(tx, ctx, scope, row.id, item);
+        if (!dryRun) await writeDealUpdate(tx, ctx, scope, row, item);
         results.push({ externalRef: item.externalRef, id: row.id, outcome: "updated" as const });
       }
     }

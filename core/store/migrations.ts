@@ -178,11 +178,36 @@ const migrations: Record<string, Migration> = {
           .columns(["org_id", column, "id"])
           .execute();
       }
-      // Serves cross-partner aggregates without touching the table rows.
+      // Cross-partner aggregates group along one of these two covering
+      // indexes, in index order, so SQLite never reads a table row or sorts.
       await db.schema
-        .createIndex("deals_stage_rollup")
+        .createIndex("deals_partner_rollup")
         .on("deals")
-        .columns(["stage", "org_id", "product_id", "close_date", "currency", "amount"])
+        .columns(["stage", "org_id", "currency", "product_id", "close_date", "amount"])
+        .execute();
+      await db.schema
+        .createIndex("deals_close_rollup")
+        .on("deals")
+        .columns(["close_date", "currency", "product_id", "stage", "org_id", "amount"])
+        .execute();
+
+      // Deal counts and totals per close date, stage, product and currency
+      // across all partners, kept in step with every deal write; answers
+      // all-partner aggregates without scanning the deals.
+      await db.schema
+        .createTable("deal_daily_totals")
+        .addColumn("close_date", "text", (c) => c.notNull())
+        .addColumn("stage", "text", (c) => c.notNull())
+        .addColumn("product_id", "text", (c) => c.notNull())
+        .addColumn("currency", "text", (c) => c.notNull())
+        .addColumn("deals", "integer", (c) => c.notNull())
+        .addColumn("total", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("deal_daily_totals_pk", [
+          "close_date",
+          "stage",
+          "product_id",
+          "currency",
+        ])
         .execute();
     },
   },

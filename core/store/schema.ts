@@ -123,6 +123,16 @@ export interface DealTable {
   updated_at: string;
 }
 
+export interface DealDailyTotalTable {
+  /** Close date, or "" for deals not closed yet. */
+  close_date: string;
+  stage: DealStage;
+  product_id: string;
+  currency: string;
+  deals: number;
+  total: number;
+}
+
 export interface Database {
   orgs: OrgTable;
   users: UserTable;
@@ -133,4 +143,5 @@ export interface Database {
   products: ProductTable;
   customers: CustomerTable;
   deals: DealTable;
+  deal_daily_totals: DealDailyTotalTable;
 }

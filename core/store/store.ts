@@ -89,6 +89,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     options.path === ":memory:" ? writer : new SQLite(options.path, { readonly: true });
   if (reader !== writer) reader.pragma(`busy_timeout = ${busyTimeoutMs}`);
 
+  // Prepared once: better-sqlite3's pragma() would compile it on every call.
+  const dataVersion = reader === writer ? undefined : reader.prepare("PRAGMA data_version").pluck();
   const statements = new Map<string, SQLite.Statement>();
   const statementFor = (query: Compilable<unknown>) => {
     const compiled = query.compile();
@@ -105,8 +107,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     db,
     transaction: (fn) => db.transaction().execute(fn),
     committedVersion() {
-      if (reader === writer) return undefined;
-      return reader.pragma("data_version", { simple: true }) as number;
+      return dataVersion?.get() as number | undefined;
     },
     readAll<R>(query: Compilable<R>) {
       const { statement, parameters } = statementFor(query);

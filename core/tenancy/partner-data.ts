@@ -1,7 +1,7 @@
-import type { Insertable } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { OrgScope } from "../scope.ts";
 import type { CustomerTable, DealTable } from "../store/schema.ts";
-import type { Db, Tx } from "../store/store.ts";
+import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
 
 /**
  * The only module that names a partner-owned table. Every query it hands out
@@ -9,7 +9,7 @@ import type { Db, Tx } from "../store/store.ts";
  * org from the scope, so a service cannot forget the filter or pick the org.
  * A test fails when any other source file names these tables.
  */
-export const PARTNER_TABLES = ["customers", "deals"] as const;
+export const PARTNER_TABLES = ["customers", "deals", "deal_daily_totals"] as const;
 
 type Executor = Db | Tx;
 
@@ -34,9 +34,108 @@ export function partnerData(db: Executor, scope: OrgScope) {
 export type PartnerData = ReturnType<typeof partnerData>;
 
 /**
- * The one path across partners: deals of exactly the listed orgs. Callers must
- * have authorized and audited the read (see services/cross-partner.ts).
+ * The one path across partners: deals of exactly the listed orgs, or of every
+ * partner (only partner orgs hold deals: the partner scope refuses any other).
+ * Callers must have authorized and audited the read (services/cross-partner.ts).
  */
-export function crossPartnerDeals(db: Executor, orgIds: readonly string[]) {
-  return db.selectFrom("deals").where("deals.org_id", "in", orgIds);
+export function crossPartnerDeals(db: Executor, orgIds: "all" | readonly string[]) {
+  const deals = db.selectFrom("deals");
+  return orgIds === "all" ? deals : deals.where("deals.org_id", "in", orgIds);
+}
+
+/** The columns of a deal that its daily total depends on. */
+export type DealTotalsKey = Pick<DealTable, "close_date" | "stage" | "product_id" | "currency"> & {
+  amount: number | null;
+};
+
+/**
+ * Adds a deal to (+1) or takes it out of (-1) the all-partner daily totals.
+ * Every deal write calls it in the same transaction, so the totals always
+ * equal an aggregate over the deals table.
+ */
+export function adjustDailyTotals(tx: Tx, deal: DealTotalsKey, sign: 1 | -1) {
+  const deals = sign;
+  const total = sign * (deal.amount ?? 0);
+  return tx
+    .insertInto("deal_daily_totals")
+    .values({
+      close_date: deal.close_date ?? "",
+      stage: deal.stage,
+      product_id: deal.product_id,
+      currency: deal.currency,
+      deals,
+      total,
+    })
+    .onConflict((oc) =>
+      oc.columns(["close_date", "stage", "product_id", "currency"]).doUpdateSet((eb) => ({
+        deals: eb("deal_daily_totals.deals", "+", deals),
+        total: eb("deal_daily_totals.total", "+", total),
+      })),
+    )
+    .execute();
+}
+
+/** Recomputes the daily totals from the deals, for stores filled by other means. */
+export async function rebuildDailyTotals(tx: Tx): Promise<void> {
+  await tx.deleteFrom("deal_daily_totals").execute();
+  await tx
+    .insertInto("deal_daily_totals")
+    .columns(["close_date", "stage", "product_id", "currency", "deals", "total"])
+    .expression((eb) =>
+      eb
+        .selectFrom("deals")
+        .select([
+          sql<string>`coalesce(close_date, '')`.as("close_date"),
+          "stage",
+          "product_id",
+          "currency",
+          sql<number>`count(*)`.as("deals"),
+          sql<number>`coalesce(sum(amount), 0)`.as("total"),
+        ])
+        .groupBy([sql`coalesce(close_date, '')`, "stage", "product_id", "currency"]),
+    )
+    .execute();
+}
+
+/** The all-partner daily totals, for operators' audited cross-partner queries only. */
+export function allPartnerDailyTotals(db: Executor) {
+  return db.selectFrom("deal_daily_totals").where("deals", ">", 0);
+}
+
+type ByIdReads = {
+  customer: PreparedRead<"orgId" | "id", CustomerTable>;
+  deal: PreparedRead<"orgId" | "id", DealTable>;
+};
+const byIdReads = new WeakMap<Store, ByIdReads>();
+
+/**
+ * Point reads by id for the request path, compiled once per store; the org is
+ * a parameter of the statement itself, so a foreign id finds nothing.
+ */
+export function findById(store: Store, scope: OrgScope) {
+  let reads = byIdReads.get(store);
+  if (!reads) {
+    reads = {
+      customer: store.prepareRead<"orgId" | "id", CustomerTable>((param) =>
+        store.db
+          .selectFrom("customers")
+          .selectAll()
+          .where("org_id", "=", param("orgId"))
+          .where("id", "=", param("id")),
+      ),
+      deal: store.prepareRead<"orgId" | "id", DealTable>((param) =>
+        store.db
+          .selectFrom("deals")
+          .selectAll()
+          .where("org_id", "=", param("orgId"))
+          .where("id", "=", param("id")),
+      ),
+    };
+    byIdReads.set(store, reads);
+  }
+  const { customer, deal } = reads;
+  return {
+    customer: (id: string) => customer({ orgId: scope.orgId, id }),
+    deal: (id: string) => deal({ orgId: scope.orgId, id }),
+  };
 }
