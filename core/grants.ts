@@ -19,7 +19,7 @@ export function assertRoleGrantable(actor: Actor, scope: OrgScope, role: Role): 
   if (accountTypeOfRole(role) !== scope.accountType) {
     throw new AppError(
       "VALIDATION_FAILED",
-      `role ${role} does not exist in a ${scope.accountType} org`,
+      `role ${role} does not exist in an ${scope.accountType} org`,
     );
   }
   if (!canGrantRole(actor.permissions, role)) {

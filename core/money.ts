@@ -6,7 +6,7 @@ const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 export function assertCurrency(code: string): string {
   const upper = code.toUpperCase();
   if (!/^[A-Z]{3}$/.test(upper) || !CURRENCIES.has(upper)) {
-    throw new AppError("VALIDATION_FAILED", `currency ${code} is not an ISO 4217 code`);
+    throw new AppError("VALIDATION_FAILED", "currency is not an ISO 4217 code");
   }
   return upper;
 }

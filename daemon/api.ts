@@ -39,7 +39,7 @@ const GUARDED_ERRORS = {
   404: errorResponse("Not found, or not in the caller's scope (NOT_FOUND)"),
 };
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]{8,200})$/;
+const BEARER = /^bearer ([A-Za-z0-9_-]{8,200})$/i;
 
 /** Authenticates the bearer token and checks one permission before anything else runs. */
 export function guard(authenticator: Authenticator, permission: Permission) {

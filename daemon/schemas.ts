@@ -75,7 +75,7 @@ export const ActorSchema = z
 
 export const AuditRecordSchema = z
   .object({
-    seq: z.number().int(),
+    seq: z.number().int().optional().openapi({ description: "Chain position; operators only" }),
     id: z.string(),
     at: z.string(),
     actorKind: z.string(),

@@ -82,7 +82,7 @@ export interface RotatedKey extends CreatedKey {
 }
 
 export interface AuditRecord {
-  seq: number;
+  seq?: number;
   id: string;
   at: string;
   actorKind: string;

@@ -1,10 +1,12 @@
 import { type AuditVerification, verifyAuditChain } from "../audit.ts";
 import { AppError } from "../errors.ts";
 import { resolveOrgScope } from "../scope.ts";
+import { auditOperatorAccess } from "../tenancy/partner-scope.ts";
 import type { ServiceContext } from "./context.ts";
 
 export interface AuditRecord {
-  seq: number;
+  /** The position in the whole chain; shown to operators only. */
+  seq?: number;
   id: string;
   at: string;
   actorKind: string;
@@ -37,10 +39,12 @@ export async function listAudit(
   ctx: ServiceContext,
   filter: AuditFilter,
 ): Promise<{ data: AuditRecord[]; nextCursor: string | null }> {
-  const orgId =
-    ctx.actor.accountType === "partner" || filter.org !== undefined
-      ? (await resolveOrgScope(ctx.store.db, ctx.actor, filter.org)).orgId
-      : undefined;
+  let orgId: string | undefined;
+  if (ctx.actor.accountType === "partner" || filter.org !== undefined) {
+    const scope = await resolveOrgScope(ctx.store.db, ctx.actor, filter.org);
+    await auditOperatorAccess(ctx, scope, "listAudit");
+    orgId = scope.orgId;
+  }
   let query = ctx.store.db.selectFrom("audit_log").selectAll().orderBy("seq", "desc");
   if (orgId !== undefined) query = query.where("org_id", "=", orgId);
   if (filter.action) query = query.where("action", "=", filter.action);
@@ -48,18 +52,21 @@ export async function listAudit(
   if (filter.since) query = query.where("at", ">=", filter.since);
   if (filter.until) query = query.where("at", "<", filter.until);
   if (filter.cursor !== undefined) {
-    const before = Number(filter.cursor);
-    if (!Number.isSafeInteger(before) || before < 1) {
-      throw new AppError("VALIDATION_FAILED", "cursor is not valid");
-    }
-    query = query.where("seq", "<", before);
+    // The cursor is the id of the last record seen, never its global position:
+    // a partner must not learn how busy the other tenants are.
+    let anchor = ctx.store.db.selectFrom("audit_log").select("seq").where("id", "=", filter.cursor);
+    if (orgId !== undefined) anchor = anchor.where("org_id", "=", orgId);
+    const found = await anchor.executeTakeFirst();
+    if (!found) throw new AppError("VALIDATION_FAILED", "cursor is not valid");
+    query = query.where("seq", "<", found.seq);
   }
   const rows = await query.limit(filter.limit + 1).execute();
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
+  const operator = ctx.actor.accountType === "operator";
   return {
     data: page.map((row) => ({
-      seq: row.seq,
+      ...(operator ? { seq: row.seq } : {}),
       id: row.id,
       at: row.at,
       actorKind: row.actor_kind,
@@ -73,7 +80,7 @@ export async function listAudit(
       clientAddr: row.client_addr,
       details: JSON.parse(row.details) as Record<string, unknown>,
     })),
-    nextCursor: rows.length > filter.limit && last ? String(last.seq) : null,
+    nextCursor: rows.length > filter.limit && last ? last.id : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { appendAudit } from "../audit.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import type { DealStage } from "../store/schema.ts";
 import { allPartnerDailyTotals, crossPartnerDeals } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
@@ -44,8 +44,11 @@ export async function queryCrossPartnerDeals(
     throw new AppError("FORBIDDEN", "cross-partner queries are for operators only");
   }
   const reason = query.reason.trim();
-  if (reason.length < 3) {
-    throw new AppError("VALIDATION_FAILED", "a reason of at least 3 characters is required");
+  if (reason.length < 3 || /\p{Cc}/u.test(reason)) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "a reason of at least 3 printable characters is required",
+    );
   }
   const filters = {
     stage: query.stage ?? null,
@@ -105,9 +108,9 @@ function resolvePartners(
   if (partners === "all") return all;
   if (partners.length === 0) throw new AppError("VALIDATION_FAILED", "name at least one partner");
   const chosen = new Map<string, { id: string; slug: string }>();
-  for (const ref of partners) {
+  for (const [index, ref] of partners.entries()) {
     const org = all.find((o) => o.id === ref || o.slug === ref);
-    if (!org) throw notFound(`partner ${ref}`);
+    if (!org) throw new AppError("NOT_FOUND", `partners.${index}: partner not found`);
     chosen.set(org.id, org);
   }
   return [...chosen.values()];

@@ -132,8 +132,7 @@ async function assertRefFree(tx: Tx, scope: OrgScope, externalRef: string): Prom
     .select("id")
     .where("external_ref", "=", externalRef)
     .executeTakeFirst();
-  if (clash)
-    throw new AppError("CONFLICT", `a customer with external reference ${externalRef} exists`);
+  if (clash) throw new AppError("CONFLICT", "a customer with this external reference exists");
 }
 
 export function createCustomer(

@@ -241,8 +241,7 @@ export function createDeal(ctx: ServiceContext, scope: OrgScope, raw: DealInput)
       .select("id")
       .where("external_ref", "=", input.externalRef)
       .executeTakeFirst();
-    if (clash)
-      throw new AppError("CONFLICT", `a deal with external reference ${input.externalRef} exists`);
+    if (clash) throw new AppError("CONFLICT", "a deal with this external reference exists");
     return toDeal(await insertDeal(tx, ctx, scope, input));
   });
 }
@@ -269,11 +268,7 @@ export function updateDeal(
         .select("id")
         .where("external_ref", "=", input.externalRef)
         .executeTakeFirst();
-      if (clash)
-        throw new AppError(
-          "CONFLICT",
-          `a deal with external reference ${input.externalRef} exists`,
-        );
+      if (clash) throw new AppError("CONFLICT", "a deal with this external reference exists");
     }
     const updatedAt = await writeDealUpdate(tx, ctx, scope, row, input);
     return { ...current, ...toDeal({ ...row, ...columns(input), updated_at: updatedAt }) };

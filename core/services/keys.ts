@@ -61,7 +61,7 @@ function toKey(row: MachineKeyTable, now = nowIso()): MachineKey {
 
 function durationOrThrow(text: string, field: string, max: number): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms > max) {
+  if (ms === undefined || ms > max || (field === "expiresIn" && ms === 0)) {
     throw new AppError("VALIDATION_FAILED", `${field} must look like 90s, 15m, 12h or 30d`);
   }
   return ms;
@@ -90,6 +90,16 @@ async function getScopedKeyOrThrow(
   return row;
 }
 
+/**
+ * A key in the operator org is an operator credential like a staff account,
+ * so minting one needs the same permission as managing staff.
+ */
+function assertMayMintIn(ctx: ServiceContext, scope: OrgScope): void {
+  if (scope.accountType === "operator" && !ctx.actor.permissions.has("operators.manage")) {
+    throw new AppError("FORBIDDEN", "keys of the operator org require operators.manage");
+  }
+}
+
 export async function listKeys(ctx: ServiceContext, scope: OrgScope): Promise<MachineKey[]> {
   const rows = await ctx.store.db
     .selectFrom("machine_keys")
@@ -107,6 +117,7 @@ export async function createKey(
   scope: OrgScope,
   input: { name: string; role?: Role; scopes?: string[]; expiresIn?: string },
 ): Promise<{ key: MachineKey; token: string }> {
+  assertMayMintIn(ctx, scope);
   const role = input.role ?? defaultRole(ctx, scope);
   assertRoleGrantable(ctx.actor, scope, role);
   const scopes = assertScopesGrantable(ctx.actor, role, input.scopes ?? permissionsOf(role));
@@ -194,6 +205,7 @@ export async function rotateKey(
     input.gracePeriod === undefined
       ? 0
       : durationOrThrow(input.gracePeriod, "gracePeriod", MAX_GRACE_MS);
+  assertMayMintIn(ctx, scope);
   return ctx.store.transaction(async (tx) => {
     const old = await getScopedKeyOrThrow(tx, scope, keyId);
     const now = nowIso();

@@ -22,7 +22,10 @@ export interface Product {
  * an export that writes `GTXPro` finds the catalogue's `GTX Pro`.
  */
 export function productCode(name: string): string {
-  return name.toLowerCase().replaceAll(/[^a-z0-9]/g, "");
+  return name
+    .normalize("NFKC")
+    .toLowerCase()
+    .replaceAll(/[^\p{L}\p{N}]/gu, "");
 }
 
 function toProduct(row: ProductTable): Product {
@@ -73,7 +76,7 @@ export async function createProduct(
       .select("id")
       .where("code", "=", code)
       .executeTakeFirst();
-    if (clash) throw new AppError("CONFLICT", `a product matching ${input.name} exists`);
+    if (clash) throw new AppError("CONFLICT", "a product with a matching name exists");
     const now = nowIso();
     const row: ProductTable = {
       id: newId("product"),

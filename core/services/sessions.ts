@@ -56,29 +56,18 @@ export async function login(
       eb.or([eb("o.slug", "=", input.org ?? ""), eb("o.id", "=", input.org ?? "")]),
     );
   }
-  const candidates = await query.execute();
-
-  const matches = [];
-  for (const candidate of candidates) {
-    if (
-      candidate.password_hash &&
-      (await verifyPassword(candidate.password_hash, input.password))
-    ) {
-      matches.push(candidate);
-    }
-  }
-  if (candidates.length === 0) await burnPasswordCheck(input.password);
-  const user = matches[0];
+  // Exactly one password check per attempt, whatever other orgs hold the same
+  // email: the oldest account unless `org` names one. Checking every match
+  // would let timing tell a tenant which addresses exist in other orgs.
+  const candidate = await query.orderBy("u.created_at").orderBy("u.id").executeTakeFirst();
+  const verified = candidate?.password_hash
+    ? await verifyPassword(candidate.password_hash, input.password)
+    : await burnPasswordCheck(input.password);
+  const user = verified ? candidate : undefined;
   if (!user) {
     policy.perAccount.fail(email);
     policy.perClient.fail(clientKey);
     throw invalid();
-  }
-  if (matches.length > 1) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      "this email belongs to several orgs: name one with org",
-    );
   }
   if (user.org_status !== "active") throw new AppError("ORG_SUSPENDED", "this org is suspended");
   policy.perAccount.clear(email);

@@ -48,7 +48,7 @@ export async function createTenant(
       .select("id")
       .where("slug", "=", slug)
       .executeTakeFirst();
-    if (taken) throw new AppError("CONFLICT", `slug ${slug} is taken`);
+    if (taken) throw new AppError("CONFLICT", "this slug is taken");
     const now = nowIso();
     const row: OrgTable = {
       id: newId("org"),

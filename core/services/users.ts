@@ -273,11 +273,43 @@ export async function removeUser(
       .where("user_id", "=", user.id)
       .where("revoked_at", "is", null)
       .execute();
+    const keysRevoked = await revokeKeysMintedBy(tx, user.id, now);
     await appendAudit(tx, ctx, {
       action: "user.removed",
       orgId: scope.orgId,
       targetType: "user",
       targetId: user.id,
+      details: { keysRevoked },
     });
   });
+}
+
+/**
+ * Offboarding takes with it every key the user minted, in any org, and every
+ * key those keys minted in turn: otherwise a removed member keeps working
+ * through a key made the day before.
+ */
+async function revokeKeysMintedBy(tx: Tx, userId: string, now: string): Promise<string[]> {
+  const revoked: string[] = [];
+  const seen = new Set<string>([userId]);
+  let creators = [userId];
+  while (creators.length > 0) {
+    const minted = await tx
+      .selectFrom("machine_keys")
+      .select(["id", "revoked_at"])
+      .where("created_by", "in", creators)
+      .execute();
+    const active = minted.filter((k) => k.revoked_at === null).map((k) => k.id);
+    if (active.length > 0) {
+      await tx
+        .updateTable("machine_keys")
+        .set({ revoked_at: now })
+        .where("id", "in", active)
+        .execute();
+      revoked.push(...active);
+    }
+    creators = minted.map((k) => k.id).filter((id) => !seen.has(id));
+    for (const id of creators) seen.add(id);
+  }
+  return revoked;
 }

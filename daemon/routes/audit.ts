@@ -25,7 +25,7 @@ export function auditRoutes(api: Api): void {
             since: IsoTime.optional(),
             until: IsoTime.optional(),
             limit: z.coerce.number().int().min(1).max(500).default(50),
-            cursor: z.string().max(20).optional(),
+            cursor: z.string().max(64).optional(),
           })
           .strict(),
       },

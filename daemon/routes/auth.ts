@@ -82,7 +82,7 @@ export function authRoutes(api: Api, policy: LoginPolicy): void {
       permission: "public",
       request: {
         body: jsonBody(
-          z.object({ token: z.string().min(1).max(200), password: z.string().max(1024) }),
+          z.object({ token: z.string().min(1).max(200), password: z.string().min(12).max(1024) }),
         ),
       },
       responses: {

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { resolveOrgScope } from "../../core/scope.ts";
-import { auditOperatorAccess } from "../../core/tenancy/partner-scope.ts";
 import { inviteUser, listUsers, removeUser, setUserRole } from "../../core/services/users.ts";
+import { auditOperatorAccess } from "../../core/tenancy/partner-scope.ts";
 import { type Api, serviceContext } from "../api.ts";
 import { IdParam, json, jsonBody, OrgQuery, RoleSchema, UserSchema } from "../schemas.ts";
 

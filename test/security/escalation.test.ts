@@ -300,6 +300,8 @@ describe("operator staff", () => {
     (row) => `${an(row.actor)} cannot create ${an(`${row.role} key`)}`,
   );
 
+  // Operator-org keys are staff credentials: minting one needs operators.manage,
+  // which is checked before the role (so the refusal is FORBIDDEN).
   it.each(keyNames)("%s in the operator org", async (_, { actor, role }) => {
     const name = uniqueSlug("staff-key");
 
@@ -308,9 +310,24 @@ describe("operator staff", () => {
       body: { name, role },
     });
 
-    expectErrorBody(res, "ROLE_ESCALATION");
+    expectErrorBody(res, "FORBIDDEN");
     expect((await keysOf(OPERATOR_SLUG)).map((k) => k.name)).not.toContain(name);
   });
+
+  it.each(["manager key", "admin key"])(
+    "%s cannot create an operator-org key even of its own role",
+    async (actor) => {
+      const name = uniqueSlug("own-role-key");
+
+      const res = await world.request("POST", `/v1/keys?org=${OPERATOR_SLUG}`, {
+        token: token(actor),
+        body: { name },
+      });
+
+      expectErrorBody(res, "FORBIDDEN");
+      expect((await keysOf(OPERATOR_SLUG)).map((k) => k.name)).not.toContain(name);
+    },
+  );
 
   // The same rule as for users (removeUser) and for rotation (rotateKey): no
   // acting on a credential whose role holds permissions you lack.
