@@ -47,7 +47,8 @@ export const daemonStart = defineCommand({
 
     const running = runningPid(dataDir);
     if (running !== undefined) {
-      return { started: false, pid: running, url: null, dataDir, log, profileUrl: null };
+      // The address it was started with is not recorded; the profile's is the best guess.
+      return { started: false, pid: running, url: profileUrl ?? url, dataDir, log, profileUrl: null };
     }
 
     const daemon = spawnDaemon(dataDir, address, log, context.runtime.env);

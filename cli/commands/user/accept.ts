@@ -39,7 +39,8 @@ export const userAccept = defineCommand({
       : await promptNewPassword(terminal, "--password-stdin");
     assertPasswordAcceptable(password);
 
-    return api.acceptInvitation(context.publicHttp(input.url), { token, password });
+    const joined = await api.acceptInvitation(context.publicHttp(input.url), { token, password });
+    return { ...joined, url: input.url };
   },
 
   view: (result) => [
@@ -48,6 +49,9 @@ export const userAccept = defineCommand({
       ["org", result.orgId],
       ["email", result.email],
     ]),
-    text(`Joined. Log in with: partneros login --email ${result.email}`),
+    text(
+      `Joined. Log in with: partneros login --email ${result.email}` +
+        (result.url ? ` --url ${result.url}` : ""),
+    ),
   ],
 });
