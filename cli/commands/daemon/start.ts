@@ -48,7 +48,14 @@ export const daemonStart = defineCommand({
     const running = runningPid(dataDir);
     if (running !== undefined) {
       // The address it was started with is not recorded; the profile's is the best guess.
-      return { started: false, pid: running, url: profileUrl ?? url, dataDir, log, profileUrl: null };
+      return {
+        started: false,
+        pid: running,
+        url: profileUrl ?? url,
+        dataDir,
+        log,
+        profileUrl: null,
+      };
     }
 
     const daemon = spawnDaemon(dataDir, address, log, context.runtime.env);

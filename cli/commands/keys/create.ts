@@ -11,7 +11,11 @@ export const keysCreate = defineCommand({
   options: [
     ...PARTNER_OPTIONS,
     { flags: "--name <name>", description: "what the key is for", required: true },
-    { flags: "--role <role>", description: "role of the key (default: yours in your own org, else the top role you may grant)" },
+    {
+      flags: "--role <role>",
+      description:
+        "role of the key (default: yours in your own org, else the top role you may grant)",
+    },
     { flags: "--scopes <list>", description: "comma-separated permissions to narrow the key to" },
     { flags: "--expires-in <duration>", description: "lifetime such as 30d, 12h" },
   ],
