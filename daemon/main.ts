@@ -16,7 +16,13 @@ const { values } = parseArgs({
   strict: true,
 });
 
-const logger = pino({ level: "info" });
+// Asynchronous writes keep logging off the request path; flushed before exit.
+const destination = pino.destination({ dest: 1, sync: false });
+const logger = pino({ level: "info" }, destination);
+const exit = (code: number) => {
+  destination.flushSync();
+  process.exit(code);
+};
 try {
   const config = resolveConfig(
     {
@@ -33,10 +39,10 @@ try {
   const daemon = await startDaemon(config, logger);
   const shutdown = () => {
     daemon.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, "daemon.stop_failed");
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -46,5 +52,5 @@ try {
   const code = error instanceof AppError ? error.code : "INTERNAL";
   const message = error instanceof AppError ? error.message : "start-up failed";
   logger.fatal({ code, err: error instanceof AppError ? undefined : error }, message);
-  process.exit(error instanceof AppError ? error.exitCode : 1);
+  exit(error instanceof AppError ? error.exitCode : 1);
 }

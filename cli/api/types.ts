@@ -1,7 +1,24 @@
 import type { AccountType, Role } from "../../core/permissions.ts";
+import type { AuditRecord } from "../../core/services/audit-log.ts";
+import type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
+import type { UpsertOutcome } from "../../core/services/customers.ts";
+import type { MachineKey as Key } from "../../core/services/keys.ts";
+import type { User } from "../../core/services/users.ts";
 import type { DealStage } from "../../core/store/schema.ts";
 
-/** Wire shapes of the daemon's answers, as the CLI reads them. */
+/**
+ * Wire shapes of the daemon's answers, as the CLI reads them. Resources are the
+ * services' own types, so the CLI and the daemon cannot disagree on a field.
+ */
+export type { AuditVerification as AuditVerdict } from "../../core/audit.ts";
+export type { AuditRecord } from "../../core/services/audit-log.ts";
+export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
+export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
+export type { Deal, DealInput } from "../../core/services/deals.ts";
+export type { MachineKey as Key } from "../../core/services/keys.ts";
+export type { Product } from "../../core/services/products.ts";
+export type { Tenant } from "../../core/services/tenants.ts";
+export type { User } from "../../core/services/users.ts";
 
 export interface ActorView {
   kind: "user" | "machine";
@@ -30,46 +47,9 @@ export interface AcceptResult {
   email: string;
 }
 
-export interface Tenant {
-  id: string;
-  slug: string;
-  name: string;
-  accountType: AccountType;
-  status: "active" | "suspended";
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface User {
-  id: string;
-  orgId: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface Invited {
   user: User;
   invitation: { token: string; expiresAt: string };
-}
-
-export interface Key {
-  id: string;
-  orgId: string;
-  name: string;
-  role: Role;
-  scopes: string[];
-  hint: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  rotatedTo: string | null;
-  status: "active" | "expired" | "revoked";
 }
 
 export interface CreatedKey {
@@ -81,36 +61,10 @@ export interface RotatedKey extends CreatedKey {
   previous: Key;
 }
 
-export interface AuditRecord {
-  seq?: number;
-  id: string;
-  at: string;
-  actorKind: string;
-  actorId: string;
-  actorOrgId: string | null;
-  orgId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  requestId: string | null;
-  clientAddr: string | null;
-  details: Record<string, unknown> | null;
-}
-
 export interface AuditPage {
   data: AuditRecord[];
   nextCursor: string | null;
 }
-
-export type AuditVerdict =
-  | { ok: true; records: number; headHash: string }
-  | {
-      ok: false;
-      records: number;
-      firstBadSeq: number;
-      firstBadId: string;
-      problem: "altered" | "removed";
-    };
 
 export interface Listing<T> {
   data: T[];
@@ -126,19 +80,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface Product {
-  id: string;
-  /** The matching key: lower-case letters and digits of the name. */
-  code: string;
-  name: string;
-  series: string | null;
-  /** Minor units of `currency`. */
-  listPrice: number | null;
-  currency: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface ProductInput {
   name: string;
   series?: string | null;
@@ -151,60 +92,9 @@ export interface ProductPatch {
   listPrice?: number | null;
 }
 
-export interface Customer {
-  id: string;
-  orgId: string;
-  externalRef: string;
-  name: string;
-  sector: string | null;
-  country: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CustomerInput {
-  externalRef: string;
-  name: string;
-  sector?: string | null;
-  country?: string | null;
-}
-
-export interface Deal {
-  id: string;
-  orgId: string;
-  externalRef: string;
-  productId: string;
-  customerId: string | null;
-  stage: DealStage;
-  /** Minor units of `currency`. */
-  amount: number | null;
-  currency: string;
-  engageDate: string | null;
-  closeDate: string | null;
-  ownerUserId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DealInput {
-  externalRef: string;
-  productId: string;
-  customerId?: string | null;
-  stage: DealStage;
-  amount?: number | null;
-  currency: string;
-  engageDate?: string | null;
-  closeDate?: string | null;
-  ownerUserId?: string | null;
-}
-
-export type UpsertOutcome = "created" | "updated" | "unchanged";
-
 export interface UpsertResult {
   results: { externalRef: string; id: string | null; outcome: UpsertOutcome }[];
 }
-
-export type GroupBy = "partner" | "product" | "stage" | "month";
 
 export interface CrossPartnerQuery {
   partners: "all" | string[];
@@ -214,14 +104,6 @@ export interface CrossPartnerQuery {
   since?: string;
   until?: string;
   groupBy: GroupBy;
-}
-
-export interface CrossPartnerRow {
-  group: string;
-  currency: string;
-  deals: number;
-  /** Minor units of `currency`. */
-  total: number;
 }
 
 export interface CrossPartnerResult {
