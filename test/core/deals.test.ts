@@ -1,8 +1,8 @@
 /**
  * Deals through the API: field rules, list filters, every sort in both
  * directions with keyset paging, and all-or-nothing, idempotent, dry-runnable
- * batches. Also the regressions fixed in 66c26bb (a batch that let one kind of
- * id pass as another into a foreign-key 500; a key rotated twice).
+ * batches. Also two regressions found by the security suites: a batch that let
+ * one kind of id pass as another into a foreign-key 500, and a key rotated twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DealTable } from "../../core/store/schema.ts";
@@ -78,7 +78,7 @@ async function dealRows(): Promise<DealTable[]> {
   return world.store.db.selectFrom("deals").selectAll().where("org_id", "=", org.id).execute();
 }
 
-describe("regressions fixed in 66c26bb", () => {
+describe("regressions found by the security suites", () => {
   // Reference checks once remembered verified ids without their kind, so an id
   // verified as one kind passed unchecked as another and hit a foreign key.
   const cases: { label: string; items: () => Record<string, unknown>[]; message: string }[] = [
