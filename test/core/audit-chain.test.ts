@@ -193,7 +193,7 @@ describe("verifyAuditChain", () => {
     });
   });
 
-  it("reports a different head once the newest record is cut off, so an anchored head detects it", async () => {
+  it("reports a new head once the newest record is cut off (anchors notice)", async () => {
     const store = await storeWithChain(5);
     const before = await verifyAuditChain(store.db);
 
@@ -209,7 +209,7 @@ describe("verifyAuditChain", () => {
 });
 
 describe("appendAudit", () => {
-  it("leaves neither the change nor its record when the transaction throws after appending", async () => {
+  it("leaves neither change nor record when the transaction throws after appending", async () => {
     const store = await storeWithChain(2);
     const orgId = newId("org");
 

@@ -243,7 +243,8 @@ describe("the credential lookup cache", () => {
     ["expired", "update machine_keys set expires_at = '2000-01-01T00:00:00.000Z' where id = ?"],
     [
       "suspended",
-      "update orgs set status = 'suspended' where id = (select org_id from machine_keys where id = ?)",
+      "update orgs set status = 'suspended' " +
+        "where id = (select org_id from machine_keys where id = ?)",
     ],
   ])("sees a key %s by another process on the very next request", async (_label, statement) => {
     const w = await world();

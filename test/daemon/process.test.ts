@@ -182,7 +182,7 @@ describe("partnerosd", () => {
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
   });
 
-  it("logs one JSON line per request with its requestId and never the token or password", async () => {
+  it("logs one JSON line per request with its requestId, never the token or password", async () => {
     const { dir, ownerToken } = await preparedDataDir();
     const daemon = spawnDaemon(dir);
     const url = await startedUrl(daemon);

@@ -245,7 +245,7 @@ describe("changing roles", () => {
     expect((await usersOf(acme.slug)).find((u) => u.id === userId)?.role).toBe(before);
   });
 
-  it("a partner_admin key narrowed to users.update cannot promote a viewer to partner_admin", async () => {
+  it("a partner_admin key narrowed to users.update cannot promote a viewer", async () => {
     const narrow = await createKey(world, acme.slug, {
       role: "partner_admin",
       scopes: ["me.read", "users.update"],
@@ -412,7 +412,7 @@ describe("rotating a key", () => {
     expect(await permissionsOf(old.token)).toEqual(["me.read"]);
   });
 
-  it("gives a successor the old key's permissions and keeps the old key for the grace", async () => {
+  it("gives a successor the old key's permissions, keeping the old key for the grace", async () => {
     const old = await narrowKey();
     const before = await permissionsOf(old.token);
 

@@ -24,7 +24,8 @@ function sourceFiles(dir: string): string[] {
 /** Finds query-builder calls and raw SQL that name a table, however the name is quoted. */
 function tableReferences(source: string, table: string): string[] {
   const builder = new RegExp(
-    String.raw`\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|innerJoin|leftJoin|rightJoin|fullJoin|with)\(\s*["'\`]${table}\b`,
+    String.raw`\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|` +
+      String.raw`innerJoin|leftJoin|rightJoin|fullJoin|with)\(\s*["'\`]${table}\b`,
     "g",
   );
   const rawSql = new RegExp(String.raw`\b(from|join|into|update)\s+["\`]?${table}\b`, "gi");
