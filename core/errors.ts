@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2 },
   RATE_LIMITED: { status: 429, exit: 8 },
   INTERNAL: { status: 500, exit: 1 },
+  /** A stored ciphertext failed authentication: never answered with the stored bytes. */
+  INTEGRITY_FAILED: { status: 500, exit: 11 },
   UNAVAILABLE: { status: 503, exit: 7 },
   // Raised only on the operator's machine, never by the daemon.
   ALREADY_INITIALIZED: { status: 409, exit: 6 },
