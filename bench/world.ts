@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import pino from "pino";
+import { newKeyring } from "../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
@@ -71,6 +72,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     store,
     logger,
     loginPolicy: defaultLoginPolicy(SESSION_TTL_MS),
+    keyring: newKeyring(),
     extra: (extraApp) => {
       extraApp.get(BARE_PATH, (c) => c.json(baseline.body));
       bareDeals.mount(extraApp);

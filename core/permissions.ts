@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   "deals.read",
   "deals.write",
   "cross_partner.read",
+  "master_key.read",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -54,6 +55,7 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "deals.read": "Read deals of the partner org in scope",
   "deals.write": "Create, change and delete deals of the partner org in scope",
   "cross_partner.read": "Run audited queries across several partners' deals",
+  "master_key.read": "Read the master key versions and their encryption counts",
 };
 
 export type AccountType = "operator" | "partner";
@@ -72,8 +74,9 @@ const without = (...excluded: Permission[]): Permission[] =>
 /** The one table from roles to permissions. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: [...ALL],
-  admin: without("operators.manage"),
-  manager: without("operators.manage", "tenants.suspend", "audit.verify"),
+  // Key material bookkeeping is the owner's alone.
+  admin: without("operators.manage", "master_key.read"),
+  manager: without("operators.manage", "tenants.suspend", "audit.verify", "master_key.read"),
   analyst: [
     "me.read",
     "tenants.read",

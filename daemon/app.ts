@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { Authenticator } from "../core/auth.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import type { Keyring } from "../core/secrets/keyring.ts";
 import type { LoginPolicy } from "../core/services/sessions.ts";
 import type { Store } from "../core/store/store.ts";
 import { Api } from "./api.ts";
@@ -19,6 +20,8 @@ export interface AppOptions {
   store: Store;
   logger: Logger;
   loginPolicy: LoginPolicy;
+  /** The master keys, loaded at start-up; tests pass an in-memory one. */
+  keyring: Keyring;
   /** Extra routes mounted with the same middleware (the benchmark's baseline uses it). */
   extra?: (app: OpenAPIHono<AppEnv>) => void;
   /** Method and path of each extra route, so the declaration check lets it through. */

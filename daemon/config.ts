@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDuration } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
+import { Secret } from "../core/secrets/secret.ts";
 
 export interface DaemonConfig {
   dataDir: string;
@@ -10,9 +11,22 @@ export interface DaemonConfig {
   port: number;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   sessionTtlMs: number;
+  /** Where the master keys come from; see `loadKeyring`. */
+  masterKeys: MasterKeySource;
 }
 
-type Partial = { [K in keyof DaemonConfig]?: string | undefined };
+/**
+ * The keyring's source, by precedence: the document itself in
+ * PARTNEROS_MASTER_KEYS, a helper command in PARTNEROS_MASTER_KEY_COMMAND,
+ * or a key file (`--master-key-file`, `masterKeyFile`, `<dataDir>/master.keys`).
+ */
+export type MasterKeySource =
+  | { kind: "env"; document: Secret }
+  | { kind: "command"; command: string; args: string[] }
+  | { kind: "file"; path: string };
+
+type Settings = Omit<DaemonConfig, "masterKeys"> & { masterKeyFile: string };
+type Partial = { [K in keyof Settings]?: string | undefined };
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
@@ -40,7 +54,7 @@ export function resolveConfig(
     configPath,
     flags.config !== undefined || env.PARTNEROS_CONFIG !== undefined,
   );
-  const pick = (key: keyof DaemonConfig) => {
+  const pick = (key: keyof Settings) => {
     const value = flags[key] ?? fromEnv[key] ?? fromFile[key];
     // An empty host would bind every interface and an empty port a random one.
     if (value !== undefined && value.trim() === "") {
@@ -63,13 +77,27 @@ export function resolveConfig(
   if (sessionTtlMs === undefined) {
     throw new AppError("CONFIG_INVALID", "session TTL must look like 30m, 12h or 7d");
   }
+  const dataDir = resolve(pick("dataDir") ?? defaultDataDir());
   return {
-    dataDir: resolve(pick("dataDir") ?? defaultDataDir()),
+    dataDir,
     host: pick("host") ?? "127.0.0.1",
     port,
     logLevel: logLevel as DaemonConfig["logLevel"],
     sessionTtlMs,
+    masterKeys: masterKeySource(env, pick("masterKeyFile") ?? masterKeyPath(dataDir)),
   };
+}
+
+function masterKeySource(env: NodeJS.ProcessEnv, file: string): MasterKeySource {
+  if (env.PARTNEROS_MASTER_KEYS !== undefined && env.PARTNEROS_MASTER_KEYS !== "") {
+    return { kind: "env", document: new Secret(env.PARTNEROS_MASTER_KEYS) };
+  }
+  const commandLine = env.PARTNEROS_MASTER_KEY_COMMAND?.trim();
+  if (commandLine) {
+    const [command = "", ...args] = commandLine.split(/\s+/);
+    return { kind: "command", command, args };
+  }
+  return { kind: "file", path: resolve(file) };
 }
 
 function readConfigFile(path: string, required: boolean): Partial {
@@ -87,14 +115,14 @@ function readConfigFile(path: string, required: boolean): Partial {
     throw new AppError("CONFIG_INVALID", `config file ${path} must hold a JSON object`);
   }
   const out: Partial = {};
-  const allowed = ["dataDir", "host", "port", "logLevel", "sessionTtl"] as const;
+  const allowed = ["dataDir", "host", "port", "logLevel", "sessionTtl", "masterKeyFile"] as const;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(allowed as readonly string[]).includes(key)) {
       throw new AppError("CONFIG_INVALID", `config file ${path}: unknown setting ${key}`);
     }
     const text = String(value);
     if (key === "sessionTtl") out.sessionTtlMs = text;
-    else out[key as keyof DaemonConfig] = text;
+    else out[key as keyof Partial] = text;
   }
   return out;
 }
@@ -114,4 +142,5 @@ export function assertPrivateDataDir(dataDir: string): void {
 }
 
 export const databasePath = (dataDir: string) => join(dataDir, "partneros.db");
+export const masterKeyPath = (dataDir: string) => join(dataDir, "master.keys");
 export const pidPath = (dataDir: string) => join(dataDir, "partnerosd.pid");

@@ -12,6 +12,7 @@ const { values } = parseArgs({
     config: { type: "string" },
     "log-level": { type: "string" },
     "session-ttl": { type: "string" },
+    "master-key-file": { type: "string" },
   },
   strict: true,
 });
@@ -32,6 +33,7 @@ try {
       config: values.config,
       logLevel: values["log-level"],
       sessionTtlMs: values["session-ttl"],
+      masterKeyFile: values["master-key-file"],
     },
     process.env,
   );

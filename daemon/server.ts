@@ -8,6 +8,7 @@ import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
 import { createApp } from "./app.ts";
 import { assertPrivateDataDir, type DaemonConfig, databasePath, pidPath } from "./config.ts";
+import { loadKeyring } from "./keyring.ts";
 
 export interface RunningDaemon {
   url: string;
@@ -28,11 +29,13 @@ export async function startDaemon(
   if (!existsSync(dbPath)) {
     throw new AppError("NOT_CONFIGURED", `no store in ${config.dataDir}; run partneros init first`);
   }
+  const keyring = await loadKeyring(config.masterKeys);
   const store = await openStore({ path: dbPath });
   const { app, authenticator } = createApp({
     store,
     logger,
     loginPolicy: defaultLoginPolicy(config.sessionTtlMs),
+    keyring,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -44,7 +47,10 @@ export async function startDaemon(
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   writeFileSync(pidPath(config.dataDir), `${process.pid}\n`, { mode: 0o600 });
-  logger.info({ url, dataDir: config.dataDir }, "daemon.started");
+  logger.info(
+    { url, dataDir: config.dataDir, masterKeys: config.masterKeys.kind },
+    "daemon.started",
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
+import { newKeyring } from "../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy, type LoginPolicy } from "../core/services/sessions.ts";
 import { openStore, type Store } from "../core/store/store.ts";
@@ -49,6 +50,7 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
     store,
     logger,
     loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
+    keyring: newKeyring(),
   });
   return {
     store,

@@ -45,6 +45,7 @@ export const ENDPOINTS = {
   updateDeal: { method: "PATCH", path: "/v1/deals/{dealId}" },
   deleteDeal: { method: "DELETE", path: "/v1/deals/{dealId}" },
   queryCrossPartnerDeals: { method: "POST", path: "/v1/cross-partner/deals/query" },
+  masterKeyStatus: { method: "GET", path: "/v1/master-key" },
 } as const satisfies Record<string, Endpoint>;
 
 /** The org scope of a call: a slug or id, or undefined for the caller's own org. */
@@ -218,3 +219,6 @@ export const deleteDeal = (http: Http, org: OrgRef, dealId: string) =>
 
 export const queryCrossPartnerDeals = (http: Http, body: T.CrossPartnerQuery) =>
   http.call<T.CrossPartnerResult>(ENDPOINTS.queryCrossPartnerDeals, { body });
+
+export const masterKeyStatus = (http: Http) =>
+  http.call<T.MasterKeyStatus>(ENDPOINTS.masterKeyStatus);

@@ -110,3 +110,8 @@ export interface CrossPartnerResult {
   partners: number;
   rows: CrossPartnerRow[];
 }
+
+export interface MasterKeyStatus {
+  primary: number;
+  versions: { version: number; primary: boolean; encryptions: number; ciphertexts: number }[];
+}

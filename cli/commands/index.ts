@@ -18,6 +18,7 @@ import { keysRevoke } from "./keys/revoke.ts";
 import { keysRotate } from "./keys/rotate.ts";
 import { login } from "./login.ts";
 import { logout } from "./logout.ts";
+import { masterKeyStatus } from "./master-key/status.ts";
 import { openapi } from "./openapi.ts";
 import { productAdd } from "./product/add.ts";
 import { productList } from "./product/list.ts";
@@ -67,6 +68,7 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   auditList,
   auditVerify,
+  masterKeyStatus,
   openapi,
 ];
 
@@ -80,6 +82,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   deal: "Read the deals of a partner org",
   query: "Audited queries across partners",
   audit: "Read and verify the audit log",
+  "master-key": "Inspect the master keys that encrypt stored secrets",
 };
 
 export interface CommandEndpoint {

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { AppError } from "../../core/errors.ts";
 import { assertPasswordAcceptable } from "../../core/passwords.ts";
+import { ensureKeyFile } from "../../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../../core/services/bootstrap.ts";
 import { openStore, type Store } from "../../core/store/store.ts";
 import { DEFAULT_PROFILE, DEFAULT_URL, profileOf } from "../connection.ts";
@@ -16,7 +17,8 @@ const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export const init = defineCommand({
   name: "init",
-  summary: "Create the data dir, the operator org and its owner, and save a profile",
+  summary:
+    "Create the data dir, its master key file, the operator org and its owner, and save a profile",
   options: [
     { flags: "--data-dir <dir>", description: "where the daemon keeps its data", required: true },
     { flags: "--email <email>", description: "the owner's email", required: true },
@@ -38,6 +40,9 @@ export const init = defineCommand({
     const profile = context.runtime.profileFlag ?? DEFAULT_PROFILE;
     assertProfileFree(profiles, profile, input.dataDir);
     ensurePrivateDir(input.dataDir);
+    // Before the store: an initialized store without its key file could not start.
+    const masterKeyFile = join(input.dataDir, "master.keys");
+    ensureKeyFile(masterKeyFile);
 
     const store = await openStore({ path: join(input.dataDir, "partneros.db") });
     const result = await initialize(store, input, context.runtime.terminal).finally(() =>
@@ -51,6 +56,7 @@ export const init = defineCommand({
       orgId: result.orgId,
       userId: result.userId,
       dataDir: input.dataDir,
+      masterKeyFile,
       url: input.url,
       profile,
       profilesPath: context.runtime.profilesPath,
@@ -63,6 +69,7 @@ export const init = defineCommand({
       ["org", result.orgId],
       ["owner", result.userId],
       ["data dir", result.dataDir],
+      ["master keys", `${result.masterKeyFile} (back it up; mode 0600)`],
       ["profile", `${result.profile} (${result.profilesPath})`],
       ["session expires", result.sessionExpiresAt],
     ]),

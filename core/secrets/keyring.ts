@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { AppError } from "../errors.ts";
 
@@ -82,7 +83,11 @@ export function keyringFromFile(path: string): Keyring {
   try {
     mode = statSync(path).mode & 0o777;
   } catch {
-    throw new AppError("NOT_CONFIGURED", `master key file ${path} does not exist`);
+    throw new AppError(
+      "NOT_CONFIGURED",
+      `master key file ${path} does not exist; ` +
+        "run partneros init or set PARTNEROS_MASTER_KEYS",
+    );
   }
   if ((mode & 0o077) !== 0) {
     throw new AppError(
@@ -110,4 +115,28 @@ export async function keyringFromCommand(
     // The helper's own output may hold key material: report only that it failed.
     throw new AppError("CONFIG_INVALID", `key command ${command} failed`);
   }
+}
+
+/** A new keyring document holding one random 256-bit key, version 1, as the primary. */
+export function newKeyringDocument(): string {
+  const key = randomBytes(KEY_BYTES).toString("base64");
+  return `${JSON.stringify({ primary: 1, keys: [{ version: 1, key }] }, null, 2)}\n`;
+}
+
+/**
+ * Writes a new key file (mode 0600) unless one exists; an existing file is
+ * checked and kept, since overwriting it would strand every value it encrypted.
+ */
+export function ensureKeyFile(path: string): { created: boolean } {
+  if (existsSync(path)) {
+    keyringFromFile(path);
+    return { created: false };
+  }
+  writeFileSync(path, newKeyringDocument(), { mode: 0o600, flag: "wx" });
+  return { created: true };
+}
+
+/** An in-memory keyring with one fresh key, for tests and tools that never persist. */
+export function newKeyring(): Keyring {
+  return parseKeyring(newKeyringDocument(), "generated keyring");
 }

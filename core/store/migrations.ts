@@ -211,6 +211,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_master_keys": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("master_key_usage")
+        .addColumn("version", "integer", (c) => c.primaryKey())
+        .addColumn("encryptions", "integer", (c) => c.notNull().check(sql`encryptions >= 0`))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

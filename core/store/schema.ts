@@ -144,4 +144,11 @@ export interface Database {
   customers: CustomerTable;
   deals: DealTable;
   deal_daily_totals: DealDailyTotalTable;
+  master_key_usage: MasterKeyUsageTable;
+}
+
+/** Encryptions reserved per master key version: never below the number actually done. */
+export interface MasterKeyUsageTable {
+  version: number;
+  encryptions: number;
 }

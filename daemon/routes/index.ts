@@ -1,3 +1,4 @@
+import type { Keyring } from "../../core/secrets/keyring.ts";
 import type { LoginPolicy } from "../../core/services/sessions.ts";
 import type { Api } from "../api.ts";
 import { auditRoutes } from "./audit.ts";
@@ -7,13 +8,17 @@ import { customerRoutes } from "./customers.ts";
 import { dealRoutes } from "./deals.ts";
 import { healthRoutes } from "./health.ts";
 import { keyRoutes } from "./keys.ts";
+import { masterKeyRoutes } from "./master-key.ts";
 import { meRoutes } from "./me.ts";
 import { productRoutes } from "./products.ts";
 import { tenantRoutes } from "./tenants.ts";
 import { userRoutes } from "./users.ts";
 
 /** The single list of every route the daemon serves. */
-export function registerRoutes(api: Api, options: { loginPolicy: LoginPolicy }): void {
+export function registerRoutes(
+  api: Api,
+  options: { loginPolicy: LoginPolicy; keyring: Keyring },
+): void {
   healthRoutes(api);
   authRoutes(api, options.loginPolicy);
   meRoutes(api);
@@ -25,4 +30,5 @@ export function registerRoutes(api: Api, options: { loginPolicy: LoginPolicy }):
   customerRoutes(api);
   dealRoutes(api);
   crossPartnerRoutes(api);
+  masterKeyRoutes(api, options.keyring);
 }

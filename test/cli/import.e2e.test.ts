@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureKeyFile } from "../../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../../core/services/bootstrap.ts";
 import { openStore } from "../../core/store/store.ts";
 
@@ -73,6 +74,7 @@ async function startDaemon(): Promise<Daemon> {
     sessionTtlMs: 3_600_000,
   });
   await store.close();
+  ensureKeyFile(join(dir, "master.keys"));
 
   const child = spawn(process.execPath, [DAEMON, "--data-dir", dir, "--port", "0"], {
     env: cleanEnv(),

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../core/audit.ts";
+import { ensureKeyFile } from "../../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../../core/services/bootstrap.ts";
 import { openStore } from "../../core/store/store.ts";
 
@@ -40,6 +41,7 @@ async function preparedDataDir(mode = 0o700): Promise<{ dir: string; ownerToken:
     sessionTtlMs: 3_600_000,
   });
   await store.close();
+  ensureKeyFile(join(dir, "master.keys"));
   chmodSync(dir, mode);
   return { dir, ownerToken: boot.sessionToken };
 }
@@ -128,6 +130,26 @@ describe("partnerosd", () => {
     expect(log.some((l) => l.code === "DATA_DIR_INSECURE")).toBe(true);
     expect(log.some((l) => l.msg === "daemon.started")).toBe(false);
     expect(existsSync(join(dir, "partnerosd.pid"))).toBe(false);
+  });
+
+  it.each([
+    { label: "a missing master key file", code: "NOT_CONFIGURED", spoil: rmSync },
+    {
+      label: "a master key file with mode 0644",
+      code: "DATA_DIR_INSECURE",
+      spoil: (path: string) => chmodSync(path, 0o644),
+    },
+  ])("refuses to start with $label", async ({ code: expected, spoil }) => {
+    const { dir } = await preparedDataDir();
+    spoil(join(dir, "master.keys"));
+    const daemon = spawnDaemon(dir);
+
+    const { code } = await within(daemon.exited, 20_000, "refusal");
+
+    const log = parsed(daemon.lines);
+    expect(code).toBe(9);
+    expect(log.some((l) => l.code === expected && String(l.msg).includes("master key"))).toBe(true);
+    expect(log.some((l) => l.msg === "daemon.started")).toBe(false);
   });
 
   it("finishes in-flight requests on SIGTERM, exits 0 and leaves a store that opens", async () => {

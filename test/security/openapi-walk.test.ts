@@ -222,6 +222,8 @@ const OPERATIONS: Record<string, Expectation> = {
     sample: () => ({ body: { partners: "all", reason: "security walk", groupBy: "stage" } }),
     invalid: () => ({ body: { partners: "all", reason: "", groupBy: "weather" } }),
   },
+  // Owner only: every other role, operator or partner, is refused by the guard.
+  getMasterKeyStatus: { permission: "master_key.read", sample: () => ({}) },
 };
 
 /** A deal naming a product that does not exist: it reaches the handler and changes nothing. */

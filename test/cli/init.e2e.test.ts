@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { keyringFromFile } from "../../core/secrets/keyring.ts";
+
+const CLI = resolve(import.meta.dirname, "../../bin/partneros");
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+function init(dataDir: string, configDir: string): Promise<{ code: number | null; err: string }> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && !entry[0].startsWith("PARTNEROS_"),
+    ),
+  );
+  const child = spawn(
+    process.execPath,
+    [CLI, "init", "--data-dir", dataDir, "--email", "owner@init.test", "--password-stdin"],
+    { env: { ...env, PARTNEROS_CONFIG_DIR: configDir, NO_COLOR: "1" } },
+  );
+  let err = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString("utf8");
+  });
+  child.stdout.resume();
+  child.stdin.end("an init passphrase that is long enough\n");
+  return new Promise((done) => child.once("close", (code) => done({ code, err })));
+}
+
+describe("partneros init", () => {
+  it("creates the master key file with mode 0600 and one primary 256-bit key", async () => {
+    const dataDir = join(tempDir("partneros-init-"), "data");
+    const path = join(dataDir, "master.keys");
+
+    const run = await init(dataDir, tempDir("partneros-init-config-"));
+
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const keyring = keyringFromFile(path);
+    expect(keyring.primary).toBe(1);
+    expect(keyring.versions()).toEqual([1]);
+    expect(JSON.parse(readFileSync(path, "utf8")).primary).toBe(1);
+  });
+
+  it("keeps an existing key file when it refuses a second init", async () => {
+    const dataDir = join(tempDir("partneros-init-"), "data");
+    const path = join(dataDir, "master.keys");
+    await init(dataDir, tempDir("partneros-init-config-"));
+    const before = readFileSync(path, "utf8");
+
+    const again = await init(dataDir, tempDir("partneros-init-config-"));
+
+    expect(again.code).toBe(6);
+    expect(readFileSync(path, "utf8")).toBe(before);
+  });
+});
