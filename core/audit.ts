@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   "partner_data.accessed",
   "cross_partner.queried",
   "cross_partner.failed",
+  "credential.set",
+  "credential.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   product: "prd",
   customer: "cus",
   deal: "deal",
+  credential: "crd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

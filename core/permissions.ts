@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   "deals.write",
   "cross_partner.read",
   "master_key.read",
+  "credentials.read",
+  "credentials.write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -56,6 +58,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "deals.write": "Create, change and delete deals of the partner org in scope",
   "cross_partner.read": "Run audited queries across several partners' deals",
   "master_key.read": "Read the master key versions and their encryption counts",
+  "credentials.read": "List and show the masked credentials of the partner org in scope",
+  "credentials.write": "Set and delete credentials of the partner org in scope",
 };
 
 export type AccountType = "operator" | "partner";
@@ -87,6 +91,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "customers.read",
     "deals.read",
     "cross_partner.read",
+    "credentials.read",
   ],
   partner_admin: [
     "me.read",
@@ -104,6 +109,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "customers.write",
     "deals.read",
     "deals.write",
+    "credentials.read",
+    "credentials.write",
   ],
   partner_member: [
     "me.read",

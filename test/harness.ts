@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { newKeyring } from "../core/secrets/keyring.ts";
+import { type Keyring, newKeyring } from "../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy, type LoginPolicy } from "../core/services/sessions.ts";
 import { openStore, type Store } from "../core/store/store.ts";
@@ -20,6 +20,8 @@ export interface World {
   document: ReturnType<typeof createApp>["document"];
   logs: string[];
   dir: string;
+  /** The in-memory master keys the app was built with. */
+  keyring: Keyring;
   ownerToken: string;
   operatorOrgId: string;
   request(
@@ -46,11 +48,12 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
     password: OWNER_PASSWORD,
     sessionTtlMs: 3_600_000,
   });
+  const keyring = newKeyring();
   const { app, document } = createApp({
     store,
     logger,
     loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
-    keyring: newKeyring(),
+    keyring,
   });
   return {
     store,
@@ -58,6 +61,7 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
     document,
     logs,
     dir,
+    keyring,
     ownerToken: boot.sessionToken,
     operatorOrgId: boot.orgId,
     async request(method, path, opts = {}) {

@@ -100,3 +100,21 @@ const exhausted = (version: number) =>
     "UNAVAILABLE",
     `master key version ${version} has done its share of encryptions; rotate the master key`,
   );
+
+const shared = new WeakMap<Store, Promise<PersistedCounter>>();
+
+/**
+ * The one counter of a store. Two counters over the same store would each
+ * spend their own reservation and together under-count, so every service
+ * takes this one.
+ */
+export function sharedCounter(store: Store): Promise<PersistedCounter> {
+  let counter = shared.get(store);
+  if (!counter) {
+    counter = PersistedCounter.load(store);
+    // A failed load is not cached: the next caller tries again.
+    counter.catch(() => shared.delete(store));
+    shared.set(store, counter);
+  }
+  return counter;
+}

@@ -220,6 +220,24 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_credentials": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("credentials")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) =>
+          c.notNull().check(sql`kind in ('smtp', 'api_key', 'oauth')`),
+        )
+        .addColumn("settings", "text", (c) => c.notNull())
+        .addColumn("secrets", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("credentials_org_name", ["org_id", "name"])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

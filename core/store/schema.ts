@@ -145,10 +145,28 @@ export interface Database {
   deals: DealTable;
   deal_daily_totals: DealDailyTotalTable;
   master_key_usage: MasterKeyUsageTable;
+  credentials: CredentialTable;
 }
 
 /** Encryptions reserved per master key version: never below the number actually done. */
 export interface MasterKeyUsageTable {
   version: number;
   encryptions: number;
+}
+
+export const CREDENTIAL_KINDS = ["smtp", "api_key", "oauth"] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
+/** A partner's credential: non-secret settings in clear, each secret field sealed. */
+export interface CredentialTable {
+  id: string;
+  org_id: string;
+  name: string;
+  kind: CredentialKind;
+  /** JSON object of the kind's non-secret fields. */
+  settings: string;
+  /** JSON object from secret field name to its `pos1.k…` ciphertext. */
+  secrets: string;
+  created_at: string;
+  updated_at: string;
 }

@@ -1,6 +1,6 @@
 import { type Insertable, sql } from "kysely";
 import type { OrgScope } from "../scope.ts";
-import type { CustomerTable, DealTable } from "../store/schema.ts";
+import type { CredentialTable, CustomerTable, DealTable } from "../store/schema.ts";
 import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
 
 /**
@@ -9,7 +9,7 @@ import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
  * org from the scope, so a service cannot forget the filter or pick the org.
  * A test fails when any other source file names these tables.
  */
-export const PARTNER_TABLES = ["customers", "deals", "deal_daily_totals"] as const;
+export const PARTNER_TABLES = ["customers", "deals", "deal_daily_totals", "credentials"] as const;
 
 type Executor = Db | Tx;
 
@@ -28,6 +28,12 @@ export function partnerData(db: Executor, scope: OrgScope) {
       db.insertInto("deals").values({ ...values, org_id: orgId }),
     updateDeals: () => db.updateTable("deals").where("deals.org_id", "=", orgId),
     deleteDeals: () => db.deleteFrom("deals").where("deals.org_id", "=", orgId),
+
+    credentials: () => db.selectFrom("credentials").where("credentials.org_id", "=", orgId),
+    insertCredential: (values: Omit<Insertable<CredentialTable>, "org_id">) =>
+      db.insertInto("credentials").values({ ...values, org_id: orgId }),
+    updateCredentials: () => db.updateTable("credentials").where("credentials.org_id", "=", orgId),
+    deleteCredentials: () => db.deleteFrom("credentials").where("credentials.org_id", "=", orgId),
   };
 }
 
@@ -41,6 +47,15 @@ export type PartnerData = ReturnType<typeof partnerData>;
 export function crossPartnerDeals(db: Executor, orgIds: "all" | readonly string[]) {
   const deals = db.selectFrom("deals");
   return orgIds === "all" ? deals : deals.where("deals.org_id", "in", orgIds);
+}
+
+/**
+ * The sealed secret fields of every partner's credentials, for counting
+ * ciphertexts per master key version. Only the `secrets` column is exposed;
+ * callers must be the operator's owner (services/master-keys.ts).
+ */
+export function crossPartnerCredentialSecrets(db: Executor) {
+  return db.selectFrom("credentials").select("secrets");
 }
 
 /** The columns of a deal that its daily total depends on. */

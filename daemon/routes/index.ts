@@ -3,6 +3,7 @@ import type { LoginPolicy } from "../../core/services/sessions.ts";
 import type { Api } from "../api.ts";
 import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
+import { credentialRoutes } from "./credentials.ts";
 import { crossPartnerRoutes } from "./cross-partner.ts";
 import { customerRoutes } from "./customers.ts";
 import { dealRoutes } from "./deals.ts";
@@ -31,4 +32,5 @@ export function registerRoutes(
   dealRoutes(api);
   crossPartnerRoutes(api);
   masterKeyRoutes(api, options.keyring);
+  credentialRoutes(api, { keyring: options.keyring });
 }

@@ -30,7 +30,8 @@ export function masterKeyRoutes(api: Api, keyring: Keyring): void {
       description:
         "Lists the versions of the daemon's keyring, which one is primary, and how many " +
         "encryptions each has reserved in the store (an upper bound: a crash can only " +
-        "over-count). `ciphertexts` is always 0 for now: no table stores secrets yet. " +
+        "over-count). `ciphertexts` counts the stored secret fields written under each " +
+        "version. " +
         "Key material is never returned.",
       tags: ["master-key"],
       permission: "master_key.read",

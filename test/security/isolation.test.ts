@@ -63,6 +63,8 @@ interface Coverage {
   aims: Aim[];
   /** Fields that carry a global catalogue id: see "the catalogue" below. */
   catalogue?: string[];
+  /** Fields named like ids that hold a third party's identifier (an OAuth client), never ours. */
+  external?: string[];
   /** Operations that read or write partner data through resolvePartnerScope. */
   partnerData?: boolean;
 }
@@ -77,6 +79,9 @@ let b: PartnerFixture;
 let admin: SeededUser;
 let owners: Map<string, string>;
 let before: { a: OrgRows; b: OrgRows };
+let aCredentialId: string;
+let bCredentialId: string;
+let credentialsBefore: { a: unknown[]; b: unknown[] };
 
 // B's targets. They are read when a test runs, after beforeAll has seeded.
 const bSlug: Target = {
@@ -120,6 +125,11 @@ const bDeal: Target = {
   foreign: () => first(b.deals),
   random: () => unknownId("deal"),
 };
+const bCredential: Target = {
+  label: "B's credential",
+  foreign: () => bCredentialId,
+  random: () => unknownId("credential"),
+};
 const aProduct: Target = {
   label: "a catalogue product",
   foreign: () => first(products),
@@ -153,6 +163,13 @@ function pathAim(param: string, targets: Target[], status: Aim["status"], body?:
     status,
   } satisfies Aim;
 }
+
+const credentialBody = (name: string) => ({
+  name,
+  kind: "api_key",
+  settings: { service: "crm" },
+  secrets: { key: `key-of-${name}-0123456789` },
+});
 
 const newDeal = (refs: { customerId?: string | null; ownerUserId?: string | null } = {}) =>
   dealBody(uniqueSlug("attack"), first(products), "Engaging", refs);
@@ -345,6 +362,26 @@ const TABLE: Record<string, Coverage> = {
     aims: [
       orgAim(404, () => ({ params: { dealId: first(a.deals) } })),
       pathAim("dealId", [bDeal], 404),
+    ],
+    partnerData: true,
+  },
+  listCredentials: { aims: [orgAim(404)], partnerData: true },
+  setCredential: {
+    aims: [orgAim(404, () => ({ body: credentialBody(uniqueSlug("attack")) }))],
+    external: ["body:settings.clientId"],
+    partnerData: true,
+  },
+  getCredential: {
+    aims: [
+      orgAim(404, () => ({ params: { credentialId: aCredentialId } })),
+      pathAim("credentialId", [bCredential], 404),
+    ],
+    partnerData: true,
+  },
+  deleteCredential: {
+    aims: [
+      orgAim(404, () => ({ params: { credentialId: aCredentialId } })),
+      pathAim("credentialId", [bCredential], 404),
     ],
     partnerData: true,
   },
@@ -544,8 +581,32 @@ beforeAll(async () => {
   b = await seedPartner(world, "tenant-b", products, counts);
   admin = await createUser(world, a.tenant.slug, "partner_admin");
   owners = await ownersOfIds(world);
+  aCredentialId = await seedCredential(a.tenant.slug);
+  bCredentialId = await seedCredential(b.tenant.slug);
   before = { a: await orgRows(world, a.tenant.id), b: await orgRows(world, b.tenant.id) };
+  credentialsBefore = {
+    a: await credentialRows(a.tenant.id),
+    b: await credentialRows(b.tenant.id),
+  };
 });
+
+async function seedCredential(org: string): Promise<string> {
+  const res = await world.request("POST", `/v1/credentials?org=${org}`, {
+    token: world.ownerToken,
+    body: credentialBody(uniqueSlug("seed")),
+  });
+  expectStatus(res, 201);
+  return res.body.id;
+}
+
+function credentialRows(orgId: string) {
+  return world.store.db
+    .selectFrom("credentials")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .orderBy("id")
+    .execute();
+}
 
 afterAll(async () => {
   await world?.close();
@@ -561,7 +622,13 @@ describe("the coverage table", () => {
     const covered = Object.fromEntries(
       Object.entries(TABLE).map(([id, c]) => [
         id,
-        [...new Set([...c.aims.map((aim) => aim.field), ...(c.catalogue ?? [])])].sort(),
+        [
+          ...new Set([
+            ...c.aims.map((aim) => aim.field),
+            ...(c.catalogue ?? []),
+            ...(c.external ?? []),
+          ]),
+        ].sort(),
       ]),
     );
 
@@ -569,9 +636,10 @@ describe("the coverage table", () => {
     expect(covered).toEqual(documented);
   });
 
-  it("marks exactly the customer and deal operations as partner data", () => {
+  it("marks exactly the customer, deal and credential operations as partner data", () => {
+    const partnerTags = ["customers", "deals", "credentials"];
     const documented = [...operations.values()]
-      .filter((op) => op.tags.includes("customers") || op.tags.includes("deals"))
+      .filter((op) => op.tags.some((tag) => partnerTags.includes(tag)))
       .map((op) => op.operationId)
       .sort();
 
@@ -617,6 +685,12 @@ describe("A aiming at B", () => {
 
   it("leaves A's own rows as they were too: every attempt was refused unwritten", async () => {
     expect(await orgRows(world, a.tenant.id)).toEqual(before.a);
+  });
+
+  it("leaves both orgs' credentials as they were, ciphertext for ciphertext", async () => {
+    expect(credentialsBefore.b).toHaveLength(1);
+    expect(await credentialRows(b.tenant.id)).toEqual(credentialsBefore.b);
+    expect(await credentialRows(a.tenant.id)).toEqual(credentialsBefore.a);
   });
 });
 
@@ -811,6 +885,10 @@ const OPERATOR_SAMPLES: Record<string, (org: string) => Promise<Sample>> = {
     body: { amount: 7 },
   }),
   deleteDeal: async (org) => ({ params: { dealId: await throwawayDeal(org) } }),
+  listCredentials: async () => ({}),
+  setCredential: async () => ({ body: credentialBody(uniqueSlug("op")) }),
+  getCredential: async () => ({ params: { credentialId: aCredentialId } }),
+  deleteCredential: async (org) => ({ params: { credentialId: await seedCredential(org) } }),
 };
 
 async function throwawayCustomer(org: string): Promise<string> {

@@ -224,6 +224,35 @@ const OPERATIONS: Record<string, Expectation> = {
   },
   // Owner only: every other role, operator or partner, is refused by the guard.
   getMasterKeyStatus: { permission: "master_key.read", sample: () => ({}) },
+  listCredentials: {
+    permission: "credentials.read",
+    sample: () => ({}),
+    invalid: () => ({ query: { unexpected: "1" } }),
+  },
+  setCredential: {
+    permission: "credentials.write",
+    sample: () => ({
+      body: {
+        name: uniqueSlug("walk"),
+        kind: "api_key",
+        settings: { service: "walk" },
+        secrets: { key: "walk-secret-value" },
+      },
+    }),
+    invalid: () => ({
+      body: { name: "", kind: "api_key", settings: {}, secrets: { key: "walk-secret-value" } },
+    }),
+  },
+  getCredential: {
+    permission: "credentials.read",
+    sample: () => ({ params: { credentialId: unknownId("credential") } }),
+    invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
+  },
+  deleteCredential: {
+    permission: "credentials.write",
+    sample: () => ({ params: { credentialId: unknownId("credential") } }),
+    invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
+  },
 };
 
 /** A deal naming a product that does not exist: it reaches the handler and changes nothing. */
