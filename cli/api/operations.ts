@@ -46,6 +46,10 @@ export const ENDPOINTS = {
   deleteDeal: { method: "DELETE", path: "/v1/deals/{dealId}" },
   queryCrossPartnerDeals: { method: "POST", path: "/v1/cross-partner/deals/query" },
   masterKeyStatus: { method: "GET", path: "/v1/master-key" },
+  listCredentials: { method: "GET", path: "/v1/credentials" },
+  setCredential: { method: "POST", path: "/v1/credentials" },
+  showCredential: { method: "GET", path: "/v1/credentials/{credentialId}" },
+  deleteCredential: { method: "DELETE", path: "/v1/credentials/{credentialId}" },
 } as const satisfies Record<string, Endpoint>;
 
 /** The org scope of a call: a slug or id, or undefined for the caller's own org. */
@@ -222,3 +226,23 @@ export const queryCrossPartnerDeals = (http: Http, body: T.CrossPartnerQuery) =>
 
 export const masterKeyStatus = (http: Http) =>
   http.call<T.MasterKeyStatus>(ENDPOINTS.masterKeyStatus);
+
+/** What `POST /v1/credentials` takes: settings in clear, secret values in the body only. */
+export interface SetCredentialBody {
+  name: string;
+  kind: "smtp" | "api_key" | "oauth";
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+export const listCredentials = (http: Http, org: OrgRef) =>
+  http.call<T.Listing<T.Credential>>(ENDPOINTS.listCredentials, { query: { org } });
+
+export const setCredential = (http: Http, org: OrgRef, body: SetCredentialBody) =>
+  http.call<T.Credential>(ENDPOINTS.setCredential, { query: { org }, body });
+
+export const showCredential = (http: Http, org: OrgRef, credentialId: string) =>
+  http.call<T.Credential>(ENDPOINTS.showCredential, { params: { credentialId }, query: { org } });
+
+export const deleteCredential = (http: Http, org: OrgRef, credentialId: string) =>
+  http.call<undefined>(ENDPOINTS.deleteCredential, { params: { credentialId }, query: { org } });

@@ -12,6 +12,7 @@ import type { DealStage } from "../../core/store/schema.ts";
  */
 export type { AuditVerification as AuditVerdict } from "../../core/audit.ts";
 export type { AuditRecord } from "../../core/services/audit-log.ts";
+export type { Credential } from "../../core/services/credentials.ts";
 export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
 export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
 export type { Deal, DealInput } from "../../core/services/deals.ts";

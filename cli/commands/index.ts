@@ -2,6 +2,10 @@ import type { Permission } from "../../core/permissions.ts";
 import type { HttpMethod } from "../client.ts";
 import { auditList } from "./audit/list.ts";
 import { auditVerify } from "./audit/verify.ts";
+import { credentialDelete } from "./credential/delete.ts";
+import { credentialList } from "./credential/list.ts";
+import { credentialSet } from "./credential/set.ts";
+import { credentialShow } from "./credential/show.ts";
 import { customerList } from "./customer/list.ts";
 import { customerShow } from "./customer/show.ts";
 import { daemonStart } from "./daemon/start.ts";
@@ -69,6 +73,10 @@ export const COMMANDS: readonly CliCommand[] = [
   auditList,
   auditVerify,
   masterKeyStatus,
+  credentialSet,
+  credentialList,
+  credentialShow,
+  credentialDelete,
   openapi,
 ];
 
@@ -83,6 +91,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   query: "Audited queries across partners",
   audit: "Read and verify the audit log",
   "master-key": "Inspect the master keys that encrypt stored secrets",
+  credential: "Store partner credentials, encrypted at rest and masked on every read",
 };
 
 export interface CommandEndpoint {
