@@ -1,0 +1,74 @@
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+import { AppError } from "../errors.ts";
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * Where the daemon may open connections on a partner's behalf. Only global
+ * unicast addresses by default; `allow` adds the operator's own ranges.
+ */
+export interface OutboundPolicy {
+  readonly allow: readonly (readonly [Address, number])[];
+}
+
+export const DEFAULT_OUTBOUND: OutboundPolicy = { allow: [] };
+
+/**
+ * Parses operator allowances (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`) into a
+ * policy. Each entry is normalised to `address/prefix`; a bad one throws
+ * CONFIG_INVALID naming it.
+ */
+export function outboundPolicy(entries: readonly string[]): OutboundPolicy {
+  return { allow: entries.map(parseRange) };
+}
+
+/** `127.0.0.1/32`, `10.0.0.0/8`: what a policy allows, as the operator reads it back. */
+export function describeAllowance(policy: OutboundPolicy): string[] {
+  return policy.allow.map(([address, prefix]) => `${address.toString()}/${prefix}`);
+}
+
+function parseRange(entry: string): readonly [Address, number] {
+  const text = entry.trim();
+  const [address = "", prefix, extra] = text.split("/");
+  // net.isIP accepts only the dotted-quad and standard IPv6 forms, not `10.1` or `0x7f.1`.
+  const family = isIP(address);
+  const bits = family === 4 ? 32 : 128;
+  const length = prefix === undefined ? bits : Number(prefix);
+  if (family === 0 || extra !== undefined || !/^\d{1,3}$/.test(prefix ?? "0") || length > bits) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      `outboundAllow: ${JSON.stringify(text)} is not an IP address or CIDR range`,
+    );
+  }
+  const parsed = ipaddr.parse(address);
+  // A mapped IPv4 range is kept as the IPv4 range it names, as addresses are compared that way.
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress() && length >= 96) {
+    return [(parsed as ipaddr.IPv6).toIPv4Address(), length - 96];
+  }
+  return [parsed, length];
+}
+
+/**
+ * Whether a connection to `address` is allowed: a global unicast address, or
+ * one inside an allowance. An IPv4-mapped IPv6 address counts as its IPv4 one,
+ * so `::ffff:127.0.0.1` is loopback. ipaddr.js classes loopback, RFC 1918,
+ * link-local, CGNAT, unique-local, unspecified, multicast, broadcast and the
+ * reserved and translation ranges (NAT64, 6to4, Teredo) as not unicast.
+ */
+export function isAllowedAddress(policy: OutboundPolicy, address: string): boolean {
+  if (!ipaddr.isValid(address) || isIP(address) === 0) return false;
+  const parsed = ipaddr.process(address);
+  if (parsed.range() === "unicast") return true;
+  return policy.allow.some(([range, prefix]) => inRange(parsed, range, prefix));
+}
+
+function inRange(address: Address, range: Address, prefix: number): boolean {
+  if (address.kind() === "ipv4" && range.kind() === "ipv4") {
+    return (address as ipaddr.IPv4).match(range as ipaddr.IPv4, prefix);
+  }
+  if (address.kind() === "ipv6" && range.kind() === "ipv6") {
+    return (address as ipaddr.IPv6).match(range as ipaddr.IPv6, prefix);
+  }
+  return false;
+}
