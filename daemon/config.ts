@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDuration } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
+import { describeAllowance, outboundPolicy } from "../core/outbound/policy.ts";
 import { Secret } from "../core/secrets/secret.ts";
 
 export interface DaemonConfig {
@@ -13,6 +14,11 @@ export interface DaemonConfig {
   sessionTtlMs: number;
   /** Where the master keys come from; see `loadKeyring`. */
   masterKeys: MasterKeySource;
+  /**
+   * Addresses and CIDR ranges outside the public internet that credential
+   * tests may still connect to (`10.0.0.0/8`), normalised; none by default.
+   */
+  outboundAllow: readonly string[];
 }
 
 /**
@@ -25,7 +31,10 @@ export type MasterKeySource =
   | { kind: "command"; command: string; args: string[] }
   | { kind: "file"; path: string };
 
-type Settings = Omit<DaemonConfig, "masterKeys"> & { masterKeyFile: string };
+type Settings = Omit<DaemonConfig, "masterKeys" | "outboundAllow"> & {
+  masterKeyFile: string;
+  outboundAllow: string;
+};
 type Partial = { [K in keyof Settings]?: string | undefined };
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -47,6 +56,7 @@ export function resolveConfig(
     port: env.PARTNEROS_PORT,
     logLevel: env.PARTNEROS_LOG_LEVEL,
     sessionTtlMs: env.PARTNEROS_SESSION_TTL,
+    outboundAllow: env.PARTNEROS_OUTBOUND_ALLOW,
   };
   const dataDirHint = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir();
   const configPath = flags.config ?? env.PARTNEROS_CONFIG ?? join(dataDirHint, "partnerosd.json");
@@ -78,6 +88,7 @@ export function resolveConfig(
     throw new AppError("CONFIG_INVALID", "session TTL must look like 30m, 12h or 7d");
   }
   const dataDir = resolve(pick("dataDir") ?? defaultDataDir());
+  const outboundAllow = (pick("outboundAllow") ?? "").split(",").filter((e) => e.trim() !== "");
   return {
     dataDir,
     host: pick("host") ?? "127.0.0.1",
@@ -85,6 +96,7 @@ export function resolveConfig(
     logLevel: logLevel as DaemonConfig["logLevel"],
     sessionTtlMs,
     masterKeys: masterKeySource(env, pick("masterKeyFile") ?? masterKeyPath(dataDir)),
+    outboundAllow: describeAllowance(outboundPolicy(outboundAllow)),
   };
 }
 
@@ -115,7 +127,15 @@ function readConfigFile(path: string, required: boolean): Partial {
     throw new AppError("CONFIG_INVALID", `config file ${path} must hold a JSON object`);
   }
   const out: Partial = {};
-  const allowed = ["dataDir", "host", "port", "logLevel", "sessionTtl", "masterKeyFile"] as const;
+  const allowed = [
+    "dataDir",
+    "host",
+    "port",
+    "logLevel",
+    "sessionTtl",
+    "masterKeyFile",
+    "outboundAllow",
+  ] as const;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(allowed as readonly string[]).includes(key)) {
       throw new AppError("CONFIG_INVALID", `config file ${path}: unknown setting ${key}`);

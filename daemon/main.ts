@@ -13,6 +13,7 @@ const { values } = parseArgs({
     "log-level": { type: "string" },
     "session-ttl": { type: "string" },
     "master-key-file": { type: "string" },
+    "outbound-allow": { type: "string" },
   },
   strict: true,
 });
@@ -34,6 +35,7 @@ try {
       logLevel: values["log-level"],
       sessionTtlMs: values["session-ttl"],
       masterKeyFile: values["master-key-file"],
+      outboundAllow: values["outbound-allow"],
     },
     process.env,
   );

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import type { OutboundPolicy } from "../../core/outbound/policy.ts";
 import { Secret } from "../../core/secrets/secret.ts";
+import { testCredential } from "../../core/services/credential-test.ts";
 import {
   type CredentialInput,
   deleteCredential,
@@ -84,6 +86,23 @@ const CredentialSchema = z
   })
   .openapi("Credential");
 
+const CredentialTestSchema = z
+  .object({
+    credentialId: z.string(),
+    orgId: z.string(),
+    kind: z.enum(["smtp", "api_key", "oauth"]),
+    ok: z.boolean(),
+    outcome: z.enum(["ok", "rejected", "unreachable", "failed"]).openapi({
+      description:
+        "ok: accepted; rejected: the peer refused the secret; unreachable: no connection, " +
+        "or the destination is not allowed; failed: anything else",
+    }),
+    detail: z.string().openapi({
+      description: "What happened, the peer's words cut short and every secret form redacted",
+    }),
+  })
+  .openapi("CredentialTest");
+
 type SetBody = z.infer<typeof SetCredentialBody>;
 
 /** Wraps each secret value in a `Secret` the moment it leaves the parsed body. */
@@ -107,7 +126,7 @@ function toInput(body: SetBody): CredentialInput {
   }
 }
 
-export function credentialRoutes(api: Api, vault: Vault): void {
+export function credentialRoutes(api: Api, vault: Vault, outbound: OutboundPolicy): void {
   const { store } = api.deps;
 
   api.route(
@@ -195,6 +214,37 @@ export function credentialRoutes(api: Api, vault: Vault): void {
       const scope = await resolvePartnerScope(ctx, c.req.valid("query").org, "deleteCredential");
       await deleteCredential(ctx, scope, c.req.valid("param").credentialId);
       return c.body(null, 204);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/v1/credentials/{credentialId}/test",
+      operationId: "testCredential",
+      summary: "Try a credential of the partner org in scope against its own server",
+      description:
+        "An SMTP login (no message is sent), a GET of the API key's base URL, or an OAuth " +
+        "refresh grant whose tokens are discarded. Only public addresses are tried unless " +
+        "the operator allows others (outboundAllow). The answer is 200 whatever the outcome.",
+      tags: ["credentials"],
+      // Whoever may set a credential may send it to the host it names.
+      permission: "credentials.write",
+      request: { params: CredentialParam, query: OrgQuery.strict() },
+      responses: { 200: json(CredentialTestSchema, "How the test went") },
+    },
+    async (c) => {
+      const ctx = serviceContext(c, store);
+      const scope = await resolvePartnerScope(ctx, c.req.valid("query").org, "testCredential");
+      const { credentialId } = c.req.valid("param");
+
+      const result = await testCredential(ctx, vault, scope, credentialId, { outbound });
+
+      c.get("log").info(
+        { orgId: scope.orgId, credentialId, kind: result.kind, outcome: result.outcome },
+        "credential.tested",
+      );
+      return c.json(result, 200);
     },
   );
 }
