@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   "deals.write",
   "cross_partner.read",
   "master_key.read",
+  "master_key.rotate",
   "credentials.read",
   "credentials.write",
 ] as const;
@@ -58,6 +59,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "deals.write": "Create, change and delete deals of the partner org in scope",
   "cross_partner.read": "Run audited queries across several partners' deals",
   "master_key.read": "Read the master key versions and their encryption counts",
+  "master_key.rotate":
+    "Rotate the master key, re-encrypting every stored secret, and retire old versions",
   "credentials.read": "List and show the masked credentials of the partner org in scope",
   "credentials.write": "Set and delete credentials of the partner org in scope",
 };
@@ -79,8 +82,14 @@ const without = (...excluded: Permission[]): Permission[] =>
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: [...ALL],
   // Key material bookkeeping is the owner's alone.
-  admin: without("operators.manage", "master_key.read"),
-  manager: without("operators.manage", "tenants.suspend", "audit.verify", "master_key.read"),
+  admin: without("operators.manage", "master_key.read", "master_key.rotate"),
+  manager: without(
+    "operators.manage",
+    "tenants.suspend",
+    "audit.verify",
+    "master_key.read",
+    "master_key.rotate",
+  ),
   analyst: [
     "me.read",
     "tenants.read",

@@ -53,18 +53,18 @@ export class PersistedCounter implements EncryptionCounter {
     );
   }
 
-  /** Makes sure at least one encryption under `version` is reserved in the store. */
-  reserve(version: number): Promise<void> {
-    const next = this.#queue.then(() => this.#reserveNow(version));
+  /** Makes sure at least `count` encryptions under `version` are reserved in the store. */
+  reserve(version: number, count = 1): Promise<void> {
+    const next = this.#queue.then(() => this.#reserveNow(version, count));
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
-  async #reserveNow(version: number): Promise<void> {
+  async #reserveNow(version: number, count: number): Promise<void> {
     const usage = this.#usage.get(version) ?? { used: 0, reserved: 0 };
-    if (usage.used < usage.reserved) return;
-    if (usage.used >= this.#limit) throw exhausted(version);
-    const reserved = Math.min(usage.reserved + this.#block, this.#limit);
+    if (usage.reserved - usage.used >= count) return;
+    if (usage.used + count > this.#limit) throw exhausted(version);
+    const reserved = Math.min(usage.used + Math.max(count, this.#block), this.#limit);
     await this.#store.db
       .insertInto("master_key_usage")
       .values({ version, encryptions: reserved })

@@ -75,14 +75,18 @@ const MASK = "••••";
 /** Last characters of an API key shown, and only when the key is at least 3× as long. */
 const KEY_HINT = 4;
 
-function binding(row: Pick<CredentialTable, "org_id" | "id" | "kind">, field: string) {
+/** Where a credential's secret field lives, bound into its ciphertext. */
+export function credentialBinding(
+  row: Pick<CredentialTable, "org_id" | "id" | "kind">,
+  field: string,
+): SecretBinding {
   return {
     orgId: row.org_id,
     table: "credentials",
     rowId: row.id,
     kind: row.kind,
     field,
-  } satisfies SecretBinding;
+  };
 }
 
 function storedSecrets(row: CredentialTable): Record<string, string> {
@@ -102,7 +106,7 @@ function openSecrets(vault: Vault, row: CredentialTable): Record<string, Secret>
     if (!known || typeof value !== "string") {
       throw new AppError("INTEGRITY_FAILED", "a stored secret failed its integrity check");
     }
-    opened[field] = decryptSecret(vault.keyring, binding(row, field), value);
+    opened[field] = decryptSecret(vault.keyring, credentialBinding(row, field), value);
   }
   return opened;
 }
@@ -198,12 +202,37 @@ export async function setCredential(
   input: CredentialInput,
 ): Promise<{ credential: Credential; created: boolean }> {
   const entries = secretEntries(input);
+  // A rotation may swap the primary between sealing and committing; the
+  // commit then refuses, and sealing starts again under the new primary.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sealAndStore(ctx, vault, scope, input, entries);
+    } catch (error) {
+      if (!(error instanceof PrimaryChanged) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PrimaryChanged extends AppError {
+  constructor() {
+    super("CONFLICT", "the master key was rotated meanwhile; try again");
+  }
+}
+
+async function sealAndStore(
+  ctx: ServiceContext,
+  vault: Vault,
+  scope: OrgScope,
+  input: CredentialInput,
+  entries: [string, Secret][],
+): Promise<{ credential: Credential; created: boolean }> {
   const existing = await partnerData(ctx.store.db, scope)
     .credentials()
     .select(["id", "created_at"])
     .where("name", "=", input.name)
     .executeTakeFirst();
   const now = nowIso();
+  const keyring = vault.keyring;
   const row: CredentialTable = {
     id: existing?.id ?? newId("credential"),
     org_id: scope.orgId,
@@ -211,20 +240,23 @@ export async function setCredential(
     kind: input.kind,
     settings: JSON.stringify(input.settings),
     secrets: "{}",
+    key_version: keyring.primary,
+    sealed_fields: entries.length,
     created_at: existing?.created_at ?? now,
     updated_at: now,
   };
 
   // Reservations write to the store, so they are made before the transaction opens.
   const counter = await sharedCounter(ctx.store);
+  await counter.reserve(keyring.primary, entries.length);
   const sealed: Record<string, string> = {};
   for (const [field, secret] of entries) {
-    await counter.reserve(vault.keyring.primary);
-    sealed[field] = encryptSecret(vault.keyring, counter, binding(row, field), secret);
+    sealed[field] = encryptSecret(keyring, counter, credentialBinding(row, field), secret);
   }
   row.secrets = JSON.stringify(sealed);
 
   await ctx.store.transaction(async (tx) => {
+    if (vault.keyring.primary !== keyring.primary) throw new PrimaryChanged();
     const data = partnerData(tx, scope);
     const current = await data
       .credentials()
@@ -238,7 +270,14 @@ export async function setCredential(
     if (existing) {
       await data
         .updateCredentials()
-        .set({ kind: row.kind, settings: row.settings, secrets: row.secrets, updated_at: now })
+        .set({
+          kind: row.kind,
+          settings: row.settings,
+          secrets: row.secrets,
+          key_version: row.key_version,
+          sealed_fields: row.sealed_fields,
+          updated_at: now,
+        })
         .where("id", "=", row.id)
         .execute();
     } else {

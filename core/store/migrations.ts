@@ -238,6 +238,34 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_sealed_key_versions": {
+    async up(db: Kysely<unknown>) {
+      // Which master key version seals a row, and how many ciphertexts it
+      // holds, kept beside the values so rotation and status need no full scan.
+      await db.schema
+        .alterTable("credentials")
+        .addColumn("key_version", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable("credentials")
+        .addColumn("sealed_fields", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      const rows = await sql<{ id: string; secrets: string }>`
+        select id, secrets from credentials`.execute(db);
+      for (const row of rows.rows) {
+        const values = Object.values(JSON.parse(row.secrets) as Record<string, string>);
+        const version = Number(/^pos1\.k(\d+)\./.exec(values[0] ?? "")?.[1] ?? 0);
+        await sql`update credentials set key_version = ${version},
+          sealed_fields = ${values.length} where id = ${row.id}`.execute(db);
+      }
+      await db.schema
+        .createIndex("credentials_key_version")
+        .on("credentials")
+        .columns(["key_version", "id"])
+        .execute();
+      await db.schema.alterTable("master_key_usage").addColumn("retired_at", "text").execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -152,6 +152,8 @@ export interface Database {
 export interface MasterKeyUsageTable {
   version: number;
   encryptions: number;
+  /** When the version was retired: no ciphertext used it any more, and it left the keyring. */
+  retired_at: string | null;
 }
 
 export const CREDENTIAL_KINDS = ["smtp", "api_key", "oauth"] as const;
@@ -167,6 +169,10 @@ export interface CredentialTable {
   settings: string;
   /** JSON object from secret field name to its `pos1.k…` ciphertext. */
   secrets: string;
+  /** The master key version every field of `secrets` is sealed with. */
+  key_version: number;
+  /** How many ciphertexts `secrets` holds. */
+  sealed_fields: number;
   created_at: string;
   updated_at: string;
 }

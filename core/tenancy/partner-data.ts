@@ -50,13 +50,53 @@ export function crossPartnerDeals(db: Executor, orgIds: "all" | readonly string[
 }
 
 /**
- * The sealed secret fields of every partner's credentials, for counting
- * ciphertexts per master key version. Only the `secrets` column is exposed;
- * callers must be the operator's owner (services/master-keys.ts).
+ * Every partner's sealed credential rows, for the master key's own upkeep
+ * only: counting ciphertexts per key version, re-sealing them under a new
+ * primary, and proving a version unused before it is retired. Callers must be
+ * the operator's owner (services/master-keys.ts, services/key-rotation.ts);
+ * settings and names are not exposed.
  */
-export function crossPartnerCredentialSecrets(db: Executor) {
-  return db.selectFrom("credentials").select("secrets");
-}
+export const sealedCredentials = {
+  countsByVersion: (db: Executor) =>
+    db
+      .selectFrom("credentials")
+      .select([
+        "key_version",
+        sql<number>`count(*)`.as("rows"),
+        sql<number>`sum(sealed_fields)`.as("ciphertexts"),
+      ])
+      .groupBy("key_version"),
+
+  /** The next rows after `afterId`, by id; with `notUnder`, only those sealed under another version. */
+  page: (db: Executor, options: { afterId: string; limit: number; notUnder?: number }) => {
+    const query = db
+      .selectFrom("credentials")
+      .select(["id", "org_id", "kind", "secrets", "key_version"])
+      .where("id", ">", options.afterId)
+      .orderBy("id")
+      .limit(options.limit);
+    return options.notUnder === undefined
+      ? query
+      : query.where("key_version", "!=", options.notUnder);
+  },
+
+  /** Writes re-sealed secrets of many rows in one statement, all under `version`. */
+  reseal: (tx: Tx, version: number, rows: readonly { id: string; secrets: string }[]) =>
+    tx
+      .updateTable("credentials")
+      .set({
+        secrets: sql<string>`case id ${sql.join(
+          rows.map((row) => sql`when ${row.id} then ${row.secrets}`),
+          sql` `,
+        )} end`,
+        key_version: version,
+      })
+      .where(
+        "id",
+        "in",
+        rows.map((row) => row.id),
+      ),
+};
 
 /** The columns of a deal that its daily total depends on. */
 export type DealTotalsKey = Pick<DealTable, "close_date" | "stage" | "product_id" | "currency"> & {
