@@ -6,6 +6,7 @@ import { AppError, ERROR_CODES, isErrorCode } from "../core/errors.ts";
  */
 export const CLI_EXIT_CODES = {
   AUDIT_CHAIN_BROKEN: 10,
+  ROTATION_INCOMPLETE: 12,
   CANCELLED: 1,
 } as const;
 
