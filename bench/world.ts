@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import pino from "pino";
-import { newKeyring } from "../core/secrets/keyring.ts";
+import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
@@ -72,7 +72,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     store,
     logger,
     loginPolicy: defaultLoginPolicy(SESSION_TTL_MS),
-    keyring: newKeyring(),
+    keys: LiveKeyring.ephemeral(),
     extra: (extraApp) => {
       extraApp.get(BARE_PATH, (c) => c.json(baseline.body));
       bareDeals.mount(extraApp);

@@ -1,7 +1,7 @@
 // Prints the OpenAPI document generated from the route declarations, with no
 // daemon running: the test command lints it.
 import pino from "pino";
-import { newKeyring } from "../core/secrets/keyring.ts";
+import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
 import { createApp } from "../daemon/app.ts";
@@ -11,7 +11,7 @@ const { document } = createApp({
   store,
   logger: pino({ level: "silent" }),
   loginPolicy: defaultLoginPolicy(3_600_000),
-  keyring: newKeyring(),
+  keys: LiveKeyring.ephemeral(),
 });
 process.stdout.write(`${JSON.stringify(document(), null, 2)}\n`);
 await store.close();

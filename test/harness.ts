@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { type Keyring, newKeyring } from "../core/secrets/keyring.ts";
+import type { Keyring } from "../core/secrets/keyring.ts";
+import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
+import type { KeyRotation } from "../core/services/key-rotation.ts";
 import { defaultLoginPolicy, type LoginPolicy } from "../core/services/sessions.ts";
 import { openStore, type Store } from "../core/store/store.ts";
 import { FailureThrottle } from "../core/throttle.ts";
@@ -20,8 +22,11 @@ export interface World {
   document: ReturnType<typeof createApp>["document"];
   logs: string[];
   dir: string;
-  /** The in-memory master keys the app was built with. */
-  keyring: Keyring;
+  /** The master keys the app serves with, kept in memory; rotation swaps them. */
+  keys: LiveKeyring;
+  /** The keyring as it stands now. */
+  readonly keyring: Keyring;
+  rotation: KeyRotation;
   ownerToken: string;
   operatorOrgId: string;
   request(
@@ -32,7 +37,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): Promise<World> {
+export async function createWorld(
+  options: { loginPolicy?: LoginPolicy; rotationBatchSize?: number } = {},
+): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "partneros-test-"));
   const store = await openStore({ path: join(dir, "partneros.db") });
   const logs: string[] = [];
@@ -48,12 +55,13 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
     password: OWNER_PASSWORD,
     sessionTtlMs: 3_600_000,
   });
-  const keyring = newKeyring();
-  const { app, document } = createApp({
+  const keys = LiveKeyring.ephemeral();
+  const { app, document, rotation } = createApp({
     store,
     logger,
     loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
-    keyring,
+    keys,
+    rotationBatchSize: options.rotationBatchSize,
   });
   return {
     store,
@@ -61,7 +69,11 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
     document,
     logs,
     dir,
-    keyring,
+    keys,
+    get keyring() {
+      return keys.keyring;
+    },
+    rotation,
     ownerToken: boot.sessionToken,
     operatorOrgId: boot.orgId,
     async request(method, path, opts = {}) {
@@ -83,6 +95,7 @@ export async function createWorld(options: { loginPolicy?: LoginPolicy } = {}): 
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
+      await rotation.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -6,7 +6,7 @@ import { COMMAND_ENDPOINTS, COMMANDS } from "../../cli/commands/index.ts";
 import { refusalFor, refusalForAll } from "../../cli/preflight.ts";
 import { buildProgram } from "../../cli/program.ts";
 import { isPermission } from "../../core/permissions.ts";
-import { newKeyring } from "../../core/secrets/keyring.ts";
+import { LiveKeyring } from "../../core/secrets/live-keyring.ts";
 import { defaultLoginPolicy } from "../../core/services/sessions.ts";
 import { openStore } from "../../core/store/store.ts";
 import { createApp } from "../../daemon/app.ts";
@@ -44,7 +44,7 @@ describe("command table", () => {
         store,
         logger: pino({ level: "silent" }),
         loginPolicy: defaultLoginPolicy(3_600_000),
-        keyring: newKeyring(),
+        keys: LiveKeyring.ephemeral(),
       });
       const paths = (document().paths ?? {}) as Record<string, Record<string, unknown>>;
       const documented = COMMAND_ENDPOINTS.map((entry) => {

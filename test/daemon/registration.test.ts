@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Authenticator } from "../../core/auth.ts";
 import { isPermission } from "../../core/permissions.ts";
-import { newKeyring } from "../../core/secrets/keyring.ts";
+import { LiveKeyring } from "../../core/secrets/live-keyring.ts";
 import { defaultLoginPolicy } from "../../core/services/sessions.ts";
 import { openStore, type Store } from "../../core/store/store.ts";
 import { Api, type RouteSpec } from "../../daemon/api.ts";
@@ -150,7 +150,7 @@ describe("createApp", () => {
       store,
       logger: pino({ level: "silent" }),
       loginPolicy: defaultLoginPolicy(3_600_000),
-      keyring: newKeyring(),
+      keys: LiveKeyring.ephemeral(),
     });
   }
 
