@@ -42,7 +42,7 @@ const owners = new Map<string, string>();
 
 /** Stores an SMTP or OAuth credential through the API and remembers its plaintexts. */
 async function seed(token: string, name: string, oauth = false): Promise<string> {
-  const secrets = oauth
+  const secrets: Record<string, string> = oauth
     ? { accessToken: `access-${name}-${Math.random()}`, clientSecret: `client-${name}` }
     : { password: `password-${name}-${Math.random()}` };
   const body = oauth

@@ -1,106 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../core/audit.ts";
-import { ensureKeyFile } from "../../core/secrets/keyring.ts";
-import { bootstrapOperator } from "../../core/services/bootstrap.ts";
 import { openStore } from "../../core/store/store.ts";
+import {
+  cleanUpDaemons,
+  OWNER_EMAIL,
+  OWNER_PASSWORD,
+  parsed,
+  preparedDataDir,
+  spawnDaemon,
+  startedUrl,
+  stop,
+  within,
+} from "./processes.ts";
 
-const DAEMON = resolve(import.meta.dirname, "../../bin/partnerosd");
-const OWNER_EMAIL = "owner@process.test";
-const OWNER_PASSWORD = "a process-level passphrase";
-
-interface Daemon {
-  child: ChildProcess;
-  /** Every stdout line so far, in order. */
-  lines: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A data dir with the given mode holding a store with an operator owner. */
-async function preparedDataDir(mode = 0o700): Promise<{ dir: string; ownerToken: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "partneros-daemon-"));
-  dirs.push(dir);
-  const store = await openStore({ path: join(dir, "partneros.db") });
-  const boot = await bootstrapOperator(store, {
-    email: OWNER_EMAIL,
-    password: OWNER_PASSWORD,
-    sessionTtlMs: 3_600_000,
-  });
-  await store.close();
-  ensureKeyFile(join(dir, "master.keys"));
-  chmodSync(dir, mode);
-  return { dir, ownerToken: boot.sessionToken };
-}
-
-function spawnDaemon(dataDir: string): Daemon {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("PARTNEROS_")),
-  );
-  const child = spawn(process.execPath, [DAEMON, "--data-dir", dataDir, "--port", "0"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  if (child.stdout) createInterface({ input: child.stdout }).on("line", (l) => lines.push(l));
-  child.stderr?.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once("exit", (code, signal) => done({ code, signal })),
-  );
-  return { child, lines, exited };
-}
-
-function parsed(lines: readonly string[]): Record<string, unknown>[] {
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits for the `daemon.started` line and returns the URL it logged. */
-async function startedUrl(daemon: Daemon): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  let exited = false;
-  void daemon.exited.then(() => {
-    exited = true;
-  });
-  for (;;) {
-    const started = parsed(daemon.lines).find((l) => l.msg === "daemon.started");
-    if (started) return String(started.url);
-    if (exited || Date.now() > deadline) {
-      throw new Error(`daemon did not start:\n${daemon.lines.join("\n")}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stop(daemon: Daemon) {
-  daemon.child.kill("SIGTERM");
-  return within(daemon.exited, 15_000, "shutdown after SIGTERM");
-}
+afterEach(cleanUpDaemons);
 
 describe("partnerosd", () => {
   it("binds 127.0.0.1 by default and answers /healthz and /readyz with 200", async () => {
