@@ -82,6 +82,19 @@ const SETTINGS: Setting[] = [
     read: (c) => c.sessionTtlMs,
     expected: { flag: 3_600_000, env: 7_200_000, file: 10_800_000, default: 43_200_000 },
   },
+  {
+    name: "outbound allowance",
+    flag: { outboundAllow: "10.0.0.1" },
+    env: { PARTNEROS_OUTBOUND_ALLOW: "10.0.0.0/8, 127.0.0.1" },
+    file: { outboundAllow: "fd00::/8" },
+    read: (c) => c.outboundAllow,
+    expected: {
+      flag: ["10.0.0.1/32"],
+      env: ["10.0.0.0/8", "127.0.0.1/32"],
+      file: ["fd00::/8"],
+      default: [],
+    },
+  },
 ];
 
 const LAYERS = [
@@ -201,6 +214,8 @@ describe("resolveConfig refuses", () => {
     ["a log level it does not know", { logLevel: "verbose" }],
     ["a session TTL without a unit", { sessionTtlMs: "3600" }],
     ["a session TTL in weeks", { sessionTtlMs: "2w" }],
+    ["an outbound allowance naming a host", { outboundAllow: "intranet.example" }],
+    ["an outbound allowance with a bad prefix", { outboundAllow: "127.0.0.1, 10.0.0.0/40" }],
   ])("%s with CONFIG_INVALID", (_label, flags) => {
     expect(errorCodeOf(() => resolveConfig({ dataDir: tempDir(), ...flags }, {}))).toBe(
       "CONFIG_INVALID",
