@@ -171,6 +171,12 @@ const credentialBody = (name: string) => ({
   secrets: { key: `key-of-${name}-0123456789` },
 });
 
+/** A credential whose test the outbound guard refuses (loopback) before anything is sent. */
+const guardedCredentialBody = (name: string) => ({
+  ...credentialBody(name),
+  settings: { service: "crm", baseUrl: "http://127.0.0.1:9/" },
+});
+
 const newDeal = (refs: { customerId?: string | null; ownerUserId?: string | null } = {}) =>
   dealBody(uniqueSlug("attack"), first(products), "Engaging", refs);
 
@@ -385,6 +391,13 @@ const TABLE: Record<string, Coverage> = {
     ],
     partnerData: true,
   },
+  testCredential: {
+    aims: [
+      orgAim(404, () => ({ params: { credentialId: aCredentialId } })),
+      pathAim("credentialId", [bCredential], 404),
+    ],
+    partnerData: true,
+  },
   queryCrossPartnerDeals: {
     aims: [
       {
@@ -590,10 +603,13 @@ beforeAll(async () => {
   };
 });
 
-async function seedCredential(org: string): Promise<string> {
+async function seedCredential(
+  org: string,
+  body: unknown = credentialBody(uniqueSlug("seed")),
+): Promise<string> {
   const res = await world.request("POST", `/v1/credentials?org=${org}`, {
     token: world.ownerToken,
-    body: credentialBody(uniqueSlug("seed")),
+    body,
   });
   expectStatus(res, 201);
   return res.body.id;
@@ -889,6 +905,9 @@ const OPERATOR_SAMPLES: Record<string, (org: string) => Promise<Sample>> = {
   setCredential: async () => ({ body: credentialBody(uniqueSlug("op")) }),
   getCredential: async () => ({ params: { credentialId: aCredentialId } }),
   deleteCredential: async (org) => ({ params: { credentialId: await seedCredential(org) } }),
+  testCredential: async (org) => ({
+    params: { credentialId: await seedCredential(org, guardedCredentialBody(uniqueSlug("op"))) },
+  }),
 };
 
 async function throwawayCustomer(org: string): Promise<string> {
