@@ -64,7 +64,7 @@ function smtpFailure(error: unknown, clean: Sanitizer): Verdict {
     case "EDNS":
     case "ECONNECTION":
     case "ESOCKET":
-      return /CERT|TLS|SSL/.test(system)
+      return /CERT|TLS|SSL|VERIFY|SIGNATURE|ISSUER/.test(system)
         ? { outcome: "failed", detail: `TLS failed (${system})` }
         : { outcome: "unreachable", detail: `connection failed (${system})${said}`, ...status };
     case "ETLS":
