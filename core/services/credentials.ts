@@ -8,7 +8,7 @@ import type { Keyring } from "../secrets/keyring.ts";
 import type { Secret } from "../secrets/secret.ts";
 import { sharedCounter } from "../secrets/usage.ts";
 import type { CredentialKind, CredentialTable } from "../store/schema.ts";
-import { partnerData } from "../tenancy/partner-data.ts";
+import { findById, partnerData } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 
 export type { CredentialKind } from "../store/schema.ts";
@@ -167,16 +167,9 @@ export async function listCredentials(
   return { data: rows.map((row) => toCredential(vault, row)) };
 }
 
-async function findRowOrThrow(
-  ctx: ServiceContext,
-  scope: OrgScope,
-  id: string,
-): Promise<CredentialTable> {
-  const row = await partnerData(ctx.store.db, scope)
-    .credentials()
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
+/** Reads committed rows only, through the statement compiled once per store. */
+function findRowOrThrow(ctx: ServiceContext, scope: OrgScope, id: string): CredentialTable {
+  const row = findById(ctx.store, scope).credential(id);
   if (!row) throw notFound("credential");
   return row;
 }
@@ -188,7 +181,7 @@ export async function getCredentialOrThrow(
   scope: OrgScope,
   id: string,
 ): Promise<Credential> {
-  return toCredential(vault, await findRowOrThrow(ctx, scope, id));
+  return toCredential(vault, findRowOrThrow(ctx, scope, id));
 }
 
 /**
@@ -335,7 +328,7 @@ export async function useCredential<T>(
     secrets: Record<string, Secret>;
   }) => T | Promise<T>,
 ): Promise<T> {
-  const row = await findRowOrThrow(ctx, scope, id);
+  const row = findRowOrThrow(ctx, scope, id);
   const secrets = openSecrets(vault, row);
   return fn({
     kind: row.kind,

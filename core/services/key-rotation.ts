@@ -28,7 +28,7 @@ export interface RotationProgress {
 }
 
 /** Rows re-sealed per transaction: short enough that requests wait at most one batch. */
-export const DEFAULT_BATCH = 250;
+export const DEFAULT_BATCH = 50;
 const MAX_FIELDS = Math.max(...Object.values(SECRET_FIELDS).map((fields) => fields.length));
 
 const idle = (): RotationProgress => ({

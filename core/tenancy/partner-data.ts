@@ -160,6 +160,7 @@ export function allPartnerDailyTotals(db: Executor) {
 type ByIdReads = {
   customer: PreparedRead<"orgId" | "id", CustomerTable>;
   deal: PreparedRead<"orgId" | "id", DealTable>;
+  credential: PreparedRead<"orgId" | "id", CredentialTable>;
 };
 const byIdReads = new WeakMap<Store, ByIdReads>();
 
@@ -185,12 +186,20 @@ export function findById(store: Store, scope: OrgScope) {
           .where("org_id", "=", param("orgId"))
           .where("id", "=", param("id")),
       ),
+      credential: store.prepareRead<"orgId" | "id", CredentialTable>((param) =>
+        store.db
+          .selectFrom("credentials")
+          .selectAll()
+          .where("org_id", "=", param("orgId"))
+          .where("id", "=", param("id")),
+      ),
     };
     byIdReads.set(store, reads);
   }
-  const { customer, deal } = reads;
+  const { customer, deal, credential } = reads;
   return {
     customer: (id: string) => customer({ orgId: scope.orgId, id }),
     deal: (id: string) => deal({ orgId: scope.orgId, id }),
+    credential: (id: string) => credential({ orgId: scope.orgId, id }),
   };
 }
