@@ -33,6 +33,11 @@ export const AUDIT_ACTIONS = [
   "cross_partner.failed",
   "credential.set",
   "credential.deleted",
+  "credential.tested",
+  "master_key.rotation_started",
+  "master_key.rotated",
+  "master_key.rotation_failed",
+  "master_key.retired",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

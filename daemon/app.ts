@@ -5,7 +5,9 @@ import type { Logger } from "pino";
 import { Authenticator } from "../core/auth.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { Keyring } from "../core/secrets/keyring.ts";
+import { outboundPolicy } from "../core/outbound/policy.ts";
+import type { LiveKeyring } from "../core/secrets/live-keyring.ts";
+import { KeyRotation } from "../core/services/key-rotation.ts";
 import type { LoginPolicy } from "../core/services/sessions.ts";
 import type { Store } from "../core/store/store.ts";
 import { Api } from "./api.ts";
@@ -20,8 +22,12 @@ export interface AppOptions {
   store: Store;
   logger: Logger;
   loginPolicy: LoginPolicy;
-  /** The master keys, loaded at start-up; tests pass an in-memory one. */
-  keyring: Keyring;
+  /** The master keys, loaded at start-up; tests pass an in-memory source. */
+  keys: LiveKeyring;
+  /** Non-public addresses credential tests may connect to (config `outboundAllow`). */
+  outboundAllow?: readonly string[];
+  /** Rows re-sealed per transaction during a master-key rotation. */
+  rotationBatchSize?: number;
   /** Extra routes mounted with the same middleware (the benchmark's baseline uses it). */
   extra?: (app: OpenAPIHono<AppEnv>) => void;
   /** Method and path of each extra route, so the declaration check lets it through. */
@@ -86,7 +92,13 @@ export function createApp(options: AppOptions) {
   app.notFound((c) => errorResponse(c, new AppError("NOT_FOUND", "no such route")));
 
   const api = new Api(app, { store, authenticator });
-  registerRoutes(api, options);
+  const rotation = new KeyRotation(store, options.keys, { batchSize: options.rotationBatchSize });
+  registerRoutes(api, {
+    loginPolicy: options.loginPolicy,
+    keys: options.keys,
+    rotation,
+    outbound: outboundPolicy(options.outboundAllow ?? []),
+  });
   options.extra?.(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -109,5 +121,5 @@ export function createApp(options: AppOptions) {
   app.get("/openapi.json", (c) => c.json(document()));
   api.assertAllRoutesDeclared(["GET /openapi.json", ...(options.extraRouteKeys ?? [])]);
 
-  return { app, api, authenticator, document };
+  return { app, api, authenticator, document, rotation };
 }

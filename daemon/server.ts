@@ -4,11 +4,13 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { AppError } from "../core/errors.ts";
+import { LiveKeyring } from "../core/secrets/live-keyring.ts";
+import { retiredVersions } from "../core/services/master-keys.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
 import { createApp } from "./app.ts";
 import { assertPrivateDataDir, type DaemonConfig, databasePath, pidPath } from "./config.ts";
-import { loadKeyring } from "./keyring.ts";
+import { keySourceFor } from "./keyring.ts";
 
 export interface RunningDaemon {
   url: string;
@@ -29,13 +31,23 @@ export async function startDaemon(
   if (!existsSync(dbPath)) {
     throw new AppError("NOT_CONFIGURED", `no store in ${config.dataDir}; run partneros init first`);
   }
-  const keyring = await loadKeyring(config.masterKeys);
+  const source = keySourceFor(config.masterKeys);
+  // Loaded once before the store opens, so a missing or exposed key file stops start-up first.
+  await source.load();
   const store = await openStore({ path: dbPath });
-  const { app, authenticator } = createApp({
+  let keys: LiveKeyring;
+  try {
+    keys = await LiveKeyring.open(source, await retiredVersions(store.db));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { app, authenticator, rotation } = createApp({
     store,
     logger,
     loginPolicy: defaultLoginPolicy(config.sessionTtlMs),
-    keyring,
+    keys,
+    outboundAllow: config.outboundAllow,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -65,6 +77,8 @@ export async function startDaemon(
       await closed;
       clearInterval(sweeper);
       clearTimeout(timer);
+      // A rotation stops after its batch in hand; the next rotate carries on.
+      await rotation.stop();
       await authenticator.drain();
       await store.close();
       rmSync(pidPath(config.dataDir), { force: true });

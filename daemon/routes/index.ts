@@ -1,4 +1,6 @@
-import type { Keyring } from "../../core/secrets/keyring.ts";
+import type { OutboundPolicy } from "../../core/outbound/policy.ts";
+import type { LiveKeyring } from "../../core/secrets/live-keyring.ts";
+import type { KeyRotation } from "../../core/services/key-rotation.ts";
 import type { LoginPolicy } from "../../core/services/sessions.ts";
 import type { Api } from "../api.ts";
 import { auditRoutes } from "./audit.ts";
@@ -18,7 +20,12 @@ import { userRoutes } from "./users.ts";
 /** The single list of every route the daemon serves. */
 export function registerRoutes(
   api: Api,
-  options: { loginPolicy: LoginPolicy; keyring: Keyring },
+  options: {
+    loginPolicy: LoginPolicy;
+    keys: LiveKeyring;
+    rotation: KeyRotation;
+    outbound: OutboundPolicy;
+  },
 ): void {
   healthRoutes(api);
   authRoutes(api, options.loginPolicy);
@@ -31,6 +38,6 @@ export function registerRoutes(
   customerRoutes(api);
   dealRoutes(api);
   crossPartnerRoutes(api);
-  masterKeyRoutes(api, options.keyring);
-  credentialRoutes(api, { keyring: options.keyring });
+  masterKeyRoutes(api, options.keys, options.rotation);
+  credentialRoutes(api, options.keys, options.outbound);
 }
