@@ -7,6 +7,7 @@ import { AppError, ERROR_CODES, isErrorCode } from "../core/errors.ts";
 export const CLI_EXIT_CODES = {
   AUDIT_CHAIN_BROKEN: 10,
   ROTATION_INCOMPLETE: 12,
+  CREDENTIAL_TEST_FAILED: 13,
   CANCELLED: 1,
 } as const;
 

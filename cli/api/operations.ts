@@ -46,10 +46,13 @@ export const ENDPOINTS = {
   deleteDeal: { method: "DELETE", path: "/v1/deals/{dealId}" },
   queryCrossPartnerDeals: { method: "POST", path: "/v1/cross-partner/deals/query" },
   masterKeyStatus: { method: "GET", path: "/v1/master-key" },
+  rotateMasterKey: { method: "POST", path: "/v1/master-key/rotate" },
+  retireMasterKey: { method: "POST", path: "/v1/master-key/versions/{version}/retire" },
   listCredentials: { method: "GET", path: "/v1/credentials" },
   setCredential: { method: "POST", path: "/v1/credentials" },
   showCredential: { method: "GET", path: "/v1/credentials/{credentialId}" },
   deleteCredential: { method: "DELETE", path: "/v1/credentials/{credentialId}" },
+  testCredential: { method: "POST", path: "/v1/credentials/{credentialId}/test" },
 } as const satisfies Record<string, Endpoint>;
 
 /** The org scope of a call: a slug or id, or undefined for the caller's own org. */
@@ -227,6 +230,14 @@ export const queryCrossPartnerDeals = (http: Http, body: T.CrossPartnerQuery) =>
 export const masterKeyStatus = (http: Http) =>
   http.call<T.MasterKeyStatus>(ENDPOINTS.masterKeyStatus);
 
+export const rotateMasterKey = (http: Http) =>
+  http.call<T.MasterKeyRotation>(ENDPOINTS.rotateMasterKey);
+
+export const retireMasterKey = (http: Http, version: number) =>
+  http.call<{ version: number; removedFromSource: boolean }>(ENDPOINTS.retireMasterKey, {
+    params: { version: String(version) },
+  });
+
 /** What `POST /v1/credentials` takes: settings in clear, secret values in the body only. */
 export interface SetCredentialBody {
   name: string;
@@ -246,3 +257,9 @@ export const showCredential = (http: Http, org: OrgRef, credentialId: string) =>
 
 export const deleteCredential = (http: Http, org: OrgRef, credentialId: string) =>
   http.call<undefined>(ENDPOINTS.deleteCredential, { params: { credentialId }, query: { org } });
+
+export const testCredential = (http: Http, org: OrgRef, credentialId: string) =>
+  http.call<T.CredentialTest>(ENDPOINTS.testCredential, {
+    params: { credentialId },
+    query: { org },
+  });

@@ -12,6 +12,7 @@ import type { DealStage } from "../../core/store/schema.ts";
  */
 export type { AuditVerification as AuditVerdict } from "../../core/audit.ts";
 export type { AuditRecord } from "../../core/services/audit-log.ts";
+export type { CredentialTest } from "../../core/services/credential-test.ts";
 export type { Credential } from "../../core/services/credentials.ts";
 export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
 export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
@@ -112,7 +113,21 @@ export interface CrossPartnerResult {
   rows: CrossPartnerRow[];
 }
 
+export interface MasterKeyRotation {
+  state: "idle" | "running" | "done" | "stopped" | "failed";
+  toVersion: number | null;
+  resumed: boolean;
+  resealed: number;
+  failed: string[];
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
 export interface MasterKeyStatus {
   primary: number;
+  source: { description: string; writable: boolean };
   versions: { version: number; primary: boolean; encryptions: number; ciphertexts: number }[];
+  retired: number[];
+  pending: number;
+  rotation: MasterKeyRotation;
 }

@@ -6,6 +6,7 @@ import { credentialDelete } from "./credential/delete.ts";
 import { credentialList } from "./credential/list.ts";
 import { credentialSet } from "./credential/set.ts";
 import { credentialShow } from "./credential/show.ts";
+import { credentialTest } from "./credential/test.ts";
 import { customerList } from "./customer/list.ts";
 import { customerShow } from "./customer/show.ts";
 import { daemonStart } from "./daemon/start.ts";
@@ -22,6 +23,8 @@ import { keysRevoke } from "./keys/revoke.ts";
 import { keysRotate } from "./keys/rotate.ts";
 import { login } from "./login.ts";
 import { logout } from "./logout.ts";
+import { masterKeyRetire } from "./master-key/retire.ts";
+import { masterKeyRotate } from "./master-key/rotate.ts";
 import { masterKeyStatus } from "./master-key/status.ts";
 import { openapi } from "./openapi.ts";
 import { productAdd } from "./product/add.ts";
@@ -73,10 +76,13 @@ export const COMMANDS: readonly CliCommand[] = [
   auditList,
   auditVerify,
   masterKeyStatus,
+  masterKeyRotate,
+  masterKeyRetire,
   credentialSet,
   credentialList,
   credentialShow,
   credentialDelete,
+  credentialTest,
   openapi,
 ];
 
@@ -90,7 +96,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   deal: "Read the deals of a partner org",
   query: "Audited queries across partners",
   audit: "Read and verify the audit log",
-  "master-key": "Inspect the master keys that encrypt stored secrets",
+  "master-key": "Inspect, rotate and retire the master keys that encrypt stored secrets",
   credential: "Store partner credentials, encrypted at rest and masked on every read",
 };
 
