@@ -336,7 +336,10 @@ describe("a key file as the key source", () => {
     const first = JSON.parse(newKeyringDocument()) as { keys: { version: number; key: string }[] };
     const document = {
       primary: 2,
-      keys: [{ ...first.keys[0], version: 1 }, { ...two.keys[0], version: 2 }],
+      keys: [
+        { ...first.keys[0], version: 1 },
+        { ...two.keys[0], version: 2 },
+      ],
     };
     writeFileSync(path, JSON.stringify(document), { mode: 0o600 });
 

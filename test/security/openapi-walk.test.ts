@@ -224,6 +224,13 @@ const OPERATIONS: Record<string, Expectation> = {
   },
   // Owner only: every other role, operator or partner, is refused by the guard.
   getMasterKeyStatus: { permission: "master_key.read", sample: () => ({}) },
+  // Passing the guard starts a rotation of the world's in-memory keyring: harmless here.
+  rotateMasterKey: { permission: "master_key.rotate", sample: () => ({}) },
+  retireMasterKey: {
+    permission: "master_key.rotate",
+    sample: () => ({ params: { version: "999999" } }),
+    invalid: () => ({ params: { version: "first" } }),
+  },
   listCredentials: {
     permission: "credentials.read",
     sample: () => ({}),
@@ -249,6 +256,11 @@ const OPERATIONS: Record<string, Expectation> = {
     invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
   },
   deleteCredential: {
+    permission: "credentials.write",
+    sample: () => ({ params: { credentialId: unknownId("credential") } }),
+    invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
+  },
+  testCredential: {
     permission: "credentials.write",
     sample: () => ({ params: { credentialId: unknownId("credential") } }),
     invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
