@@ -1,6 +1,7 @@
 import { type ImportTiming, landed } from "./import-time.ts";
 import type { Measurement } from "./measure.ts";
 import type { RollupReport } from "./rollup.ts";
+import type { SecretsReport } from "./secrets.ts";
 import { median } from "./stats.ts";
 
 export interface RouteSummary {
@@ -127,4 +128,26 @@ export function formatImport(timing: ImportTiming): string {
     `(CLI start-up included), ${timing.deals} deals, ` +
     `${Math.round(timing.dealsPerSecond)} deals/s  [${counts}]`
   );
+}
+
+/** The secrets figures: use against raw decryption, rotation, reads idle and during it. */
+export function formatSecrets(report: SecretsReport): string {
+  const { use, rotation } = report;
+  const read = (label: string, m: SecretsReport["rotation"]["idle"]) =>
+    `  ${label.padEnd(16)} ${Math.round(m.requestsPerSecond).toLocaleString("en-US").padStart(7)} ` +
+    `req/s   p50 ${String(m.p50Ms).padStart(3)} ms   p99 ${String(m.p99Ms).padStart(3)} ms`;
+  return [
+    `decrypt-and-use: ${Math.round(use.perSecond).toLocaleString("en-US")}/s through ` +
+      `useCredential (scoped read + AES-256-GCM) vs ` +
+      `${Math.round(use.rawPerSecond).toLocaleString("en-US")}/s bare decipher of the same ` +
+      `bytes: ratio ${use.ratio.toFixed(2)}`,
+    `rotation of ${rotation.secrets.toLocaleString("en-US")} stored secrets: ` +
+      `${(rotation.rotateMs / 1000).toFixed(1)} s, ` +
+      `${Math.round(rotation.rowsPerSecond).toLocaleString("en-US")} rows/s ` +
+      `(seeded in ${(rotation.seedMs / 1000).toFixed(1)} s)`,
+    "GET /v1/credentials/{id} (partner machine key):",
+    read("idle", rotation.idle),
+    read("during rotation", rotation.during),
+    `  p99 during / idle: ${(rotation.during.p99Ms / Math.max(rotation.idle.p99Ms, 1)).toFixed(1)}×`,
+  ].join("\n");
 }

@@ -1,6 +1,8 @@
 // `npm run bench`: requests per second of keyed routes next to bare routes
 // answering the same bytes without authentication, on one server; then the
-// cross-partner aggregate on a million deals; then the sample-data import.
+// cross-partner aggregate on a million deals; then stored secrets (decrypt and
+// use, and a master-key rotation of a million of them under read load); then
+// the sample-data import.
 // It only reports; it fails only when the run itself went wrong.
 import { availableParallelism } from "node:os";
 import { BARE_DEALS_PATH } from "./bare-deals.ts";
@@ -9,12 +11,14 @@ import { type LoadJob, type Measurement, measure } from "./measure.ts";
 import {
   formatImport,
   formatRollup,
+  formatSecrets,
   formatTable,
   type Ratios,
   type RouteSummary,
   summarize,
 } from "./report.ts";
 import { runRollupBench } from "./rollup.ts";
+import { runSecretsBench } from "./secrets.ts";
 import { BARE_PATH, type BenchWorld, DEALS_PATH, ME_PATH, startBenchWorld } from "./world.ts";
 
 const CONNECTIONS = 32;
@@ -25,6 +29,9 @@ const TARGET_RATIO = 0.8;
 
 const ROLLUP = { partners: 1_000, dealsPerPartner: 1_000, warmups: 1, runs: 5 };
 const ROLLUP_TARGET_MS = 200;
+
+/** Reads during the rotation come from a few connections: latency, not saturation. */
+const SECRETS = { secrets: 1_000_000, connections: 4, seconds: 10 };
 
 /** A keyed route and the bare route answering the same bytes. */
 interface Pair {
@@ -157,6 +164,39 @@ async function rollupBench(): Promise<void> {
   );
 }
 
+async function secretsBench(): Promise<void> {
+  console.log(
+    `\nstored secrets: decrypt-and-use, then ${SECRETS.secrets.toLocaleString("en-US")} ` +
+      `SMTP credentials re-sealed by a master-key rotation while ${SECRETS.connections} ` +
+      `connections read one for ${SECRETS.seconds} s, against the same reads idle…`,
+  );
+  const report = await runSecretsBench(SECRETS);
+  console.log(formatSecrets(report));
+  const { use, rotation } = report;
+  const reads = (m: Measurement) => ({
+    rps: Math.round(m.requestsPerSecond),
+    p50Ms: m.p50Ms,
+    p99Ms: m.p99Ms,
+  });
+  console.log(
+    JSON.stringify({
+      bench: "secrets",
+      usePerSecond: Math.round(use.perSecond),
+      rawDecryptPerSecond: Math.round(use.rawPerSecond),
+      useRatio: round3(use.ratio),
+      rotation: {
+        secrets: rotation.secrets,
+        seedMs: Math.round(rotation.seedMs),
+        rotateMs: Math.round(rotation.rotateMs),
+        rowsPerSecond: Math.round(rotation.rowsPerSecond),
+        idle: reads(rotation.idle),
+        during: reads(rotation.during),
+        p99Ratio: round3(rotation.during.p99Ms / Math.max(rotation.idle.p99Ms, 1)),
+      },
+    }),
+  );
+}
+
 async function importBench(): Promise<void> {
   const timing = await timeSampleImport();
   console.log(`\n${formatImport(timing)}`);
@@ -189,11 +229,24 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+const SECTIONS: Record<string, () => Promise<void>> = {
+  http: httpBench,
+  rollup: rollupBench,
+  secrets: secretsBench,
+  import: importBench,
+};
+
+/** `npm run bench` runs every section; `npm run bench -- secrets import` only those named. */
 async function main(): Promise<void> {
   const started = performance.now();
-  await httpBench();
-  await rollupBench();
-  await importBench();
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) {
+    throw new Error(`unknown section ${unknown.join(", ")}; sections: ${Object.keys(SECTIONS)}`);
+  }
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (named.length === 0 || named.includes(name)) await run();
+  }
   console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
