@@ -11,7 +11,6 @@ import type { Secret } from "../secrets/secret.ts";
 import type { ServiceContext } from "./context.ts";
 import {
   type CredentialKind,
-  getCredentialOrThrow,
   type SmtpSettings,
   useCredential,
   type Vault,
@@ -56,16 +55,22 @@ export async function testCredential(
   id: string,
   options: CredentialTestOptions,
 ): Promise<CredentialTest> {
-  const { name } = await getCredentialOrThrow(ctx, vault, scope, id);
   const limits = {
     outbound: options.outbound,
     timeoutMs: options.timeoutMs ?? CREDENTIAL_TEST_TIMEOUT_MS,
   };
 
-  const { kind, verdict } = await useCredential(ctx, vault, scope, id, async (credential) => ({
-    kind: credential.kind,
-    verdict: await check(credential, limits),
-  }));
+  const { kind, name, verdict } = await useCredential(
+    ctx,
+    vault,
+    scope,
+    id,
+    async (credential) => ({
+      kind: credential.kind,
+      name: credential.name,
+      verdict: await check(credential, limits),
+    }),
+  );
 
   const status = verdict.outcome === "ok" ? undefined : verdict.status;
   await ctx.store.transaction((tx) =>

@@ -323,6 +323,7 @@ export async function useCredential<T>(
   scope: OrgScope,
   id: string,
   fn: (credential: {
+    name: string;
     kind: CredentialKind;
     settings: Record<string, unknown>;
     secrets: Record<string, Secret>;
@@ -331,6 +332,7 @@ export async function useCredential<T>(
   const row = findRowOrThrow(ctx, scope, id);
   const secrets = openSecrets(vault, row);
   return fn({
+    name: row.name,
     kind: row.kind,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     secrets,
