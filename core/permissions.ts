@@ -62,7 +62,7 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "master_key.rotate":
     "Rotate the master key, re-encrypting every stored secret, and retire old versions",
   "credentials.read": "List and show the masked credentials of the partner org in scope",
-  "credentials.write": "Set, delete and test (send to their own host) credentials of the org in scope",
+  "credentials.write": "Set, delete and test (send to their host) credentials of the org in scope",
 };
 
 export type AccountType = "operator" | "partner";
