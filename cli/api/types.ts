@@ -17,7 +17,9 @@ export type { Credential } from "../../core/services/credentials.ts";
 export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
 export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
 export type { Deal, DealInput } from "../../core/services/deals.ts";
+export type { RotationProgress as MasterKeyRotation } from "../../core/services/key-rotation.ts";
 export type { MachineKey as Key } from "../../core/services/keys.ts";
+export type { MasterKeyStatus } from "../../core/services/master-keys.ts";
 export type { Product } from "../../core/services/products.ts";
 export type { Tenant } from "../../core/services/tenants.ts";
 export type { User } from "../../core/services/users.ts";
@@ -111,23 +113,4 @@ export interface CrossPartnerQuery {
 export interface CrossPartnerResult {
   partners: number;
   rows: CrossPartnerRow[];
-}
-
-export interface MasterKeyRotation {
-  state: "idle" | "running" | "done" | "stopped" | "failed";
-  toVersion: number | null;
-  resumed: boolean;
-  resealed: number;
-  failed: string[];
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface MasterKeyStatus {
-  primary: number;
-  source: { description: string; writable: boolean };
-  versions: { version: number; primary: boolean; encryptions: number; ciphertexts: number }[];
-  retired: number[];
-  pending: number;
-  rotation: MasterKeyRotation;
 }
