@@ -16,7 +16,11 @@ export interface Daemon {
   child: ChildProcess;
   /** Every stdout line so far, in order. */
   lines: string[];
+  /** Every stderr line so far, in order. */
+  errors: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Settles once the process has exited and its stdout and stderr are read to the end. */
+  closed: Promise<void>;
 }
 
 const children: ChildProcess[] = [];
@@ -46,22 +50,32 @@ export async function preparedDataDir(mode = 0o700): Promise<{ dir: string; owne
   return { dir, ownerToken: boot.sessionToken };
 }
 
-export function spawnDaemon(dataDir: string): Daemon {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("PARTNEROS_")),
-  );
-  const child = spawn(process.execPath, [DAEMON, "--data-dir", dataDir, "--port", "0"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export interface SpawnOptions {
+  /** Further command-line arguments, after the data dir and port. */
+  args?: readonly string[];
+  /** Further environment variables; PARTNEROS_* of the test process are never passed on. */
+  env?: Readonly<Record<string, string>>;
+}
+
+export function spawnDaemon(dataDir: string, options: SpawnOptions = {}): Daemon {
+  const env = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith("PARTNEROS_")),
+    ),
+    ...options.env,
+  };
+  const args = [DAEMON, "--data-dir", dataDir, "--port", "0", ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const lines: string[] = [];
+  const errors: string[] = [];
   if (child.stdout) createInterface({ input: child.stdout }).on("line", (l) => lines.push(l));
-  child.stderr?.resume();
+  if (child.stderr) createInterface({ input: child.stderr }).on("line", (l) => errors.push(l));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once("exit", (code, signal) => done({ code, signal })),
   );
-  return { child, lines, exited };
+  const closed = new Promise<void>((done) => child.once("close", () => done()));
+  return { child, lines, errors, exited, closed };
 }
 
 export function parsed(lines: readonly string[]): Record<string, unknown>[] {
