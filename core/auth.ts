@@ -1,12 +1,6 @@
 import type { Actor } from "./actor.ts";
 import { AppError } from "./errors.ts";
-import {
-  type AccountType,
-  isPermission,
-  type Permission,
-  permissionsOf,
-  type Role,
-} from "./permissions.ts";
+import { type AccountType, keyPermissions, type Permission, type Role } from "./permissions.ts";
 import type { PreparedRead, Store } from "./store/store.ts";
 import { hashToken, tokenKind } from "./tokens.ts";
 
@@ -197,18 +191,7 @@ export class Authenticator {
     const cacheKey = `${role}\u0000${scopes ?? "*"}`;
     const cached = this.#scopeCache.get(cacheKey);
     if (cached) return cached;
-    const allowed = new Set(permissionsOf(role));
-    let result: Set<Permission> = allowed;
-    if (scopes !== null) {
-      const parsed: unknown = JSON.parse(scopes);
-      const list = Array.isArray(parsed) ? parsed : [];
-      result = new Set(
-        list.filter(
-          (p): p is Permission => typeof p === "string" && isPermission(p) && allowed.has(p),
-        ),
-      );
-    }
-    const frozen: ReadonlySet<Permission> = result;
+    const frozen: ReadonlySet<Permission> = keyPermissions(role, scopes);
     if (this.#scopeCache.size > 10_000) this.#scopeCache.clear();
     this.#scopeCache.set(cacheKey, frozen);
     return frozen;

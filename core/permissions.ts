@@ -154,6 +154,20 @@ export function permissionsOf(role: Role): readonly Permission[] {
   return ROLE_PERMISSIONS[role];
 }
 
+/**
+ * What a machine key may do: its scopes (a JSON list, or null for the whole
+ * role), cut down to what its role allows today.
+ */
+export function keyPermissions(role: Role, scopes: string | null): Set<Permission> {
+  const allowed = new Set(permissionsOf(role));
+  if (scopes === null) return allowed;
+  const parsed: unknown = JSON.parse(scopes);
+  const list = Array.isArray(parsed) ? parsed : [];
+  return new Set(
+    list.filter((p): p is Permission => typeof p === "string" && isPermission(p) && allowed.has(p)),
+  );
+}
+
 /** True when every permission in `wanted` is also in `held`. */
 export function isSubset(wanted: Iterable<Permission>, held: ReadonlySet<Permission>): boolean {
   for (const permission of wanted) if (!held.has(permission)) return false;

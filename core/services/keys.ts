@@ -92,7 +92,8 @@ async function getScopedKeyOrThrow(
 
 /**
  * A key in the operator org is an operator credential like a staff account,
- * so minting one needs the same permission as managing staff.
+ * so minting, rotating or revoking one needs the same permission as managing
+ * staff.
  */
 function assertMayMintIn(ctx: ServiceContext, scope: OrgScope): void {
   if (scope.accountType === "operator" && !ctx.actor.permissions.has("operators.manage")) {
@@ -168,6 +169,7 @@ export async function revokeKey(
   scope: OrgScope,
   keyId: string,
 ): Promise<MachineKey> {
+  assertMayMintIn(ctx, scope);
   return ctx.store.transaction(async (tx) => {
     const row = await getScopedKeyOrThrow(tx, scope, keyId);
     if (!canGrantRole(ctx.actor.permissions, row.role)) {

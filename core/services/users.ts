@@ -4,7 +4,13 @@ import { AppError, notFound } from "../errors.ts";
 import { assertRoleGrantable } from "../grants.ts";
 import { newId } from "../ids.ts";
 import { assertPasswordAcceptable, hashPassword } from "../passwords.ts";
-import { canGrantRole, type Role } from "../permissions.ts";
+import {
+  canGrantRole,
+  isSubset,
+  keyPermissions,
+  permissionsOf,
+  type Role,
+} from "../permissions.ts";
 import type { OrgScope } from "../scope.ts";
 import { normalizeEmail } from "../slugs.ts";
 import type { UserTable } from "../store/schema.ts";
@@ -235,12 +241,18 @@ export async function setUserRole(
       .where("id", "=", user.id)
       .where("org_id", "=", scope.orgId)
       .execute();
+    // A key never does more than its maker may: a demotion takes with it the
+    // keys the user minted (and those minted from them) beyond the new role.
+    const kept = new Set(permissionsOf(role));
+    const keysRevoked = await revokeKeysMintedBy(tx, user.id, updatedAt, (key) =>
+      isSubset(keyPermissions(key.role, key.scopes), kept),
+    );
     await appendAudit(tx, ctx, {
       action: "user.role_changed",
       orgId: scope.orgId,
       targetType: "user",
       targetId: user.id,
-      details: { from: user.role, to: role },
+      details: { from: user.role, to: role, keysRevoked },
     });
     return toUser({ ...user, role, updated_at: updatedAt });
   });
@@ -289,17 +301,22 @@ export async function removeUser(
  * key those keys minted in turn: otherwise a removed member keeps working
  * through a key made the day before.
  */
-async function revokeKeysMintedBy(tx: Tx, userId: string, now: string): Promise<string[]> {
+async function revokeKeysMintedBy(
+  tx: Tx,
+  userId: string,
+  now: string,
+  keep: (key: { role: Role; scopes: string | null }) => boolean = () => false,
+): Promise<string[]> {
   const revoked: string[] = [];
   const seen = new Set<string>([userId]);
   let creators = [userId];
   while (creators.length > 0) {
     const minted = await tx
       .selectFrom("machine_keys")
-      .select(["id", "revoked_at"])
+      .select(["id", "revoked_at", "role", "scopes"])
       .where("created_by", "in", creators)
       .execute();
-    const active = minted.filter((k) => k.revoked_at === null).map((k) => k.id);
+    const active = minted.filter((k) => k.revoked_at === null && !keep(k)).map((k) => k.id);
     if (active.length > 0) {
       await tx
         .updateTable("machine_keys")

@@ -291,6 +291,24 @@ describe("operator staff", () => {
     })),
   );
 
+  it("a manager cannot revoke an operator key, which keeps working", async () => {
+    const created = await world.request("POST", `/v1/keys?org=${OPERATOR_SLUG}`, {
+      token: world.ownerToken,
+      body: { name: uniqueSlug("staff"), role: "analyst" },
+    });
+    expectStatus(created, 201);
+
+    const res = await world.request(
+      "POST",
+      `/v1/keys/${created.body.key.id}/revoke?org=${OPERATOR_SLUG}`,
+      { token: token("manager key") },
+    );
+
+    expectErrorBody(res, "FORBIDDEN");
+    expect(res.body.error.message).toContain("operators.manage");
+    expectStatus(await world.request("GET", "/v1/me", { token: created.body.token }), 200);
+  });
+
   it("has operator roles a manager cannot grant", () => {
     expect(keyRows.map((row) => row.role)).toContain("owner");
   });
@@ -741,6 +759,48 @@ describe("a dead credential", () => {
 
     expectStatus(demoted, 200);
     expectErrorBody(await create(), "FORBIDDEN");
+  });
+
+  it("a demoted partner_admin's keys lose what the new role lacks, keeping those within it", async () => {
+    const tenant = await createTenant(world, "demoted-keys");
+    const user = await createUser(world, tenant.slug, "partner_admin");
+    const mint = async (token: string, body: Record<string, unknown>) => {
+      const res = await world.request("POST", "/v1/keys", {
+        token,
+        body: { name: uniqueSlug("minted"), ...body },
+      });
+      expectStatus(res, 201);
+      return res.body.token as string;
+    };
+    const adminKey = await mint(user.token, {});
+    const grandchild = await mint(adminKey, { role: "partner_member" });
+    const viewerKey = await mint(user.token, { role: "partner_viewer" });
+    const narrow = await mint(user.token, { scopes: ["me.read", "deals.read"] });
+
+    const demoted = await world.request("PATCH", `/v1/users/${user.id}?org=${tenant.slug}`, {
+      token: world.ownerToken,
+      body: { role: "partner_viewer" },
+    });
+    expectStatus(demoted, 200);
+
+    for (const dead of [adminKey, grandchild]) {
+      expectErrorBody(await world.request("GET", "/v1/me", { token: dead }), "UNAUTHENTICATED");
+      const invite = await world.request("POST", "/v1/users", {
+        token: dead,
+        body: { email: uniqueEmail("planted"), name: "Planted", role: "partner_admin" },
+      });
+      expectErrorBody(invite, "UNAUTHENTICATED");
+    }
+    for (const alive of [viewerKey, narrow]) {
+      expectStatus(await world.request("GET", "/v1/me", { token: alive }), 200);
+    }
+    const audit = await world.store.db
+      .selectFrom("audit_log")
+      .select("details")
+      .where("action", "=", "user.role_changed")
+      .where("target_id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(audit.details ?? "{}").keysRevoked).toHaveLength(2);
   });
 });
 
