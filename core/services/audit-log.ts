@@ -1,6 +1,8 @@
+import type { ExpressionBuilder } from "kysely";
 import { type AuditVerification, verifyAuditChain } from "../audit.ts";
 import { AppError } from "../errors.ts";
 import { resolveOrgScope } from "../scope.ts";
+import type { Database } from "../store/schema.ts";
 import { auditOperatorAccess } from "../tenancy/partner-scope.ts";
 import type { ServiceContext } from "./context.ts";
 
@@ -32,21 +34,30 @@ export interface AuditFilter {
 }
 
 /**
- * Newest first. Partners see only records about their own org; operators see
- * every record, or one org's when they name it.
+ * Newest first. Partners see only records about their own org. Operators see
+ * their own org's records and what their staff did, or, when they name a
+ * partner, that partner's records (an access audited like any other read of
+ * partner data): never every tenant's history in one unrecorded answer.
  */
 export async function listAudit(
   ctx: ServiceContext,
   filter: AuditFilter,
 ): Promise<{ data: AuditRecord[]; nextCursor: string | null }> {
-  let orgId: string | undefined;
-  if (ctx.actor.accountType === "partner" || filter.org !== undefined) {
-    const scope = await resolveOrgScope(ctx.store.db, ctx.actor, filter.org);
-    await auditOperatorAccess(ctx, scope, "listAudit");
-    orgId = scope.orgId;
-  }
-  let query = ctx.store.db.selectFrom("audit_log").selectAll().orderBy("seq", "desc");
-  if (orgId !== undefined) query = query.where("org_id", "=", orgId);
+  const named = ctx.actor.accountType === "operator" ? (filter.org ?? ctx.actor.orgId) : filter.org;
+  const scope = await resolveOrgScope(ctx.store.db, ctx.actor, named);
+  await auditOperatorAccess(ctx, scope, "listAudit");
+  const orgId = scope.orgId;
+  // The operator's own view also holds what its staff did in partner orgs.
+  const ownView = scope.accountType === "operator";
+  const visible = (eb: ExpressionBuilder<Database, "audit_log">) =>
+    ownView
+      ? eb.or([eb("org_id", "=", orgId), eb("org_id", "is", null), eb("actor_org_id", "=", orgId)])
+      : eb("org_id", "=", orgId);
+  let query = ctx.store.db
+    .selectFrom("audit_log")
+    .selectAll()
+    .orderBy("seq", "desc")
+    .where(visible);
   if (filter.action) query = query.where("action", "=", filter.action);
   if (filter.actor) query = query.where("actor_id", "=", filter.actor);
   if (filter.since) query = query.where("at", ">=", filter.since);
@@ -54,9 +65,13 @@ export async function listAudit(
   if (filter.cursor !== undefined) {
     // The cursor is the id of the last record seen, never its global position:
     // a partner must not learn how busy the other tenants are.
-    let anchor = ctx.store.db.selectFrom("audit_log").select("seq").where("id", "=", filter.cursor);
-    if (orgId !== undefined) anchor = anchor.where("org_id", "=", orgId);
-    const found = await anchor.executeTakeFirst();
+    // A cursor outside the caller's view is as invalid as one that never existed.
+    const found = await ctx.store.db
+      .selectFrom("audit_log")
+      .select("seq")
+      .where("id", "=", filter.cursor)
+      .where(visible)
+      .executeTakeFirst();
     if (!found) throw new AppError("VALIDATION_FAILED", "cursor is not valid");
     query = query.where("seq", "<", found.seq);
   }
