@@ -1,4 +1,5 @@
 import { AppError, ERROR_CODES, isErrorCode } from "../core/errors.ts";
+import { printable } from "./output/view.ts";
 
 /**
  * Codes only the CLI raises. They never travel over HTTP, so they stay out of
@@ -62,6 +63,6 @@ export function formatReport(
   report: ErrorReport,
   emphasize: (text: string) => string = (text) => text,
 ): string {
-  const suffix = report.requestId ? ` (request ${report.requestId})` : "";
-  return `${emphasize("error")} ${report.code}: ${report.message}${suffix}`;
+  const suffix = report.requestId ? ` (request ${printable(report.requestId)})` : "";
+  return `${emphasize("error")} ${printable(report.code)}: ${printable(report.message)}${suffix}`;
 }

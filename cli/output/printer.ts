@@ -1,6 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import { formatFields, formatTable } from "./table.ts";
-import type { Block, View } from "./view.ts";
+import { type Block, printable, type View } from "./view.ts";
 
 export interface PrintOptions {
   json: boolean;
@@ -30,5 +30,5 @@ function renderBlock(block: Block, color: ChalkInstance): string {
     return block.rows.length === 0 ? "(none)" : formatTable(block.columns, block.rows, style);
   }
   if (block.kind === "fields") return formatFields(block.fields, style);
-  return block.text;
+  return printable(block.text, true);
 }

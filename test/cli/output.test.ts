@@ -1,5 +1,6 @@
 import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
+import { formatReport } from "../../cli/errors.ts";
 import { colorEnabled } from "../../cli/output/color.ts";
 import { render } from "../../cli/output/printer.ts";
 import { formatFields, formatTable } from "../../cli/output/table.ts";
@@ -45,6 +46,21 @@ describe("cell", () => {
   ])("renders %s", (_label, value, expected) => {
     expect(cell(value)).toBe(expected);
   });
+
+  // Found by the outside trial: a partner's customer name recoloured and forged operator output.
+  it.each([
+    ["an ANSI colour", "Evil\u001b[31mRED", "Evil\\u001b[31mRED"],
+    ["a window-title OSC", "\u001b]0;TITLE\u0007", "\\u001b]0;TITLE\\u0007"],
+    ["a forged row", "ok\r\nfake  line", "ok\\u000d\\u000afake  line"],
+    ["a C1 control", "a\u009bb", "a\\u009bb"],
+    ["a right-to-left override", "invoice\u202egpj.exe", "invoice\\u202egpj.exe"],
+  ])("shows %s in partner text as an escape, never raw", (_label, value, expected) => {
+    expect(cell(value)).toBe(expected);
+    expect(cell([value])).toBe(expected);
+    const codes = [...cell({ name: value })].map((char) => char.codePointAt(0) ?? 0);
+    expect(codes.filter((code) => code < 0x20 || (code >= 0x7f && code <= 0x9f))).toEqual([]);
+    expect(codes).not.toContain(0x202e);
+  });
 });
 
 describe("formatFields", () => {
@@ -71,6 +87,14 @@ describe("render", () => {
   it("separates blocks by a blank line and keeps consecutive text together", () => {
     expect(render({}, view, { json: false, color: plain })).toBe(
       "ID\nk1\n\nToken, shown this once:\npos_key_x\n",
+    );
+  });
+
+  it("escapes control characters in text and error lines but keeps their line breaks", () => {
+    const out = render({}, [text("line one\nname \u001b[2J")], { json: false, color: plain });
+    expect(out).toBe("line one\nname \\u001b[2J\n");
+    expect(formatReport({ code: "NOT_FOUND", message: "no \u001b[31mred" })).toBe(
+      "error NOT_FOUND: no \\u001b[31mred",
     );
   });
 
