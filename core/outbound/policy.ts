@@ -59,8 +59,20 @@ function parseRange(entry: string): readonly [Address, number] {
 export function isAllowedAddress(policy: OutboundPolicy, address: string): boolean {
   if (!ipaddr.isValid(address) || isIP(address) === 0) return false;
   const parsed = ipaddr.process(address);
-  if (parsed.range() === "unicast") return true;
+  if (parsed.range() === "unicast" && !isDeprecatedForm(parsed)) return true;
   return policy.allow.some(([range, prefix]) => inRange(parsed, range, prefix));
+}
+
+// Forms ipaddr.js calls unicast that no host should be reached by: the
+// IPv4-compatible addresses (::/96, which some stacks route to the IPv4 one)
+// and the abandoned site-local range.
+const DEPRECATED: readonly (readonly [ipaddr.IPv6, number])[] = [
+  [ipaddr.IPv6.parse("::"), 96],
+  [ipaddr.IPv6.parse("fec0::"), 10],
+];
+
+function isDeprecatedForm(address: Address): boolean {
+  return DEPRECATED.some(([range, prefix]) => inRange(address, range, prefix));
 }
 
 function inRange(address: Address, range: Address, prefix: number): boolean {

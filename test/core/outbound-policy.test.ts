@@ -27,6 +27,10 @@ describe("the default outbound policy", () => {
     ["IPv6 multicast", "ff02::1"],
     ["IPv4-mapped loopback", "::ffff:127.0.0.1"],
     ["NAT64 of a private address", "64:ff9b::a00:1"],
+    // Found by the outside trial: ipaddr.js classes these deprecated forms as unicast.
+    ["IPv4-compatible loopback", "::7f00:1"],
+    ["IPv4-compatible public address", "::5db8:d822"],
+    ["IPv6 site-local", "fec0::1"],
     ["not an address", "example.com"],
   ])("refuses %s (%s)", (_label, address) => {
     expect(isAllowedAddress(DEFAULT_OUTBOUND, address)).toBe(false);
