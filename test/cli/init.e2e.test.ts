@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -18,25 +19,35 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-function init(dataDir: string, configDir: string): Promise<{ code: number | null; err: string }> {
+function cli(
+  args: readonly string[],
+  configDir: string,
+  stdin = "",
+): Promise<{ code: number | null; err: string }> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
         entry[1] !== undefined && !entry[0].startsWith("PARTNEROS_"),
     ),
   );
-  const child = spawn(
-    process.execPath,
-    [CLI, "init", "--data-dir", dataDir, "--email", "owner@init.test", "--password-stdin"],
-    { env: { ...env, PARTNEROS_CONFIG_DIR: configDir, NO_COLOR: "1" } },
-  );
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...env, PARTNEROS_CONFIG_DIR: configDir, NO_COLOR: "1" },
+  });
   let err = "";
   child.stderr.on("data", (chunk: Buffer) => {
     err += chunk.toString("utf8");
   });
   child.stdout.resume();
-  child.stdin.end("an init passphrase that is long enough\n");
+  child.stdin.end(stdin);
   return new Promise((done) => child.once("close", (code) => done({ code, err })));
+}
+
+function init(dataDir: string, configDir: string): Promise<{ code: number | null; err: string }> {
+  return cli(
+    ["init", "--data-dir", dataDir, "--email", "owner@init.test", "--password-stdin"],
+    configDir,
+    "an init passphrase that is long enough\n",
+  );
 }
 
 describe("partneros init", () => {
@@ -65,5 +76,28 @@ describe("partneros init", () => {
 
     expect(again.code).toBe(6);
     expect(readFileSync(path, "utf8")).toBe(before);
+  });
+
+  // Found by the outside trial: the refusal's reason was only in the log file.
+  it("lets daemon start say why the daemon refused, with the daemon's own code", async () => {
+    const dataDir = join(tempDir("partneros-init-"), "data");
+    const configDir = tempDir("partneros-init-config-");
+    expect((await init(dataDir, configDir)).code).toBe(0);
+    chmodSync(join(dataDir, "master.keys"), 0o644);
+
+    const port = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        done((probe.address() as AddressInfo).port);
+        probe.close();
+      });
+    });
+    const run = await cli(
+      ["daemon", "start", "--data-dir", dataDir, "--port", String(port)],
+      configDir,
+    );
+
+    expect(run.code).toBe(9);
+    expect(run.err).toContain("error DATA_DIR_INSECURE: the daemon refused to start:");
+    expect(run.err).toContain("master.keys is accessible to other users");
   });
 });

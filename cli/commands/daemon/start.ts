@@ -73,6 +73,9 @@ export const daemonStart = defineCommand({
 
     const exit = daemon.exit();
     if (exit !== undefined) {
+      const refused = daemon.startError();
+      if (refused)
+        throw new AppError(refused.code, `the daemon refused to start: ${refused.message}`);
       const why = `the daemon stopped (${exit}) before it was ready; see ${log}`;
       throw new AppError("DAEMON_UNREACHABLE", why);
     }
