@@ -17,10 +17,8 @@ import type { OrgScope } from "./scope.ts";
  */
 export function assertRoleGrantable(actor: Actor, scope: OrgScope, role: Role): void {
   if (accountTypeOfRole(role) !== scope.accountType) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `role ${role} does not exist in an ${scope.accountType} org`,
-    );
+    const org = scope.accountType === "operator" ? "the operator org" : "a partner org";
+    throw new AppError("VALIDATION_FAILED", `role ${role} does not exist in ${org}`);
   }
   if (!canGrantRole(actor.permissions, role)) {
     throw new AppError(

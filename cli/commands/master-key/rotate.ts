@@ -35,7 +35,9 @@ export const masterKeyRotate = defineCommand({
     );
     let status = await api.masterKeyStatus(http);
     while (input.wait && status.rotation.state === "running") {
-      progress(`${status.rotation.resealed} re-sealed, ${status.pending} pending`);
+      progress(
+        `${status.rotation.resealed} credentials re-sealed, ${status.pending} ciphertexts pending`,
+      );
       await sleep(POLL_MS);
       status = await api.masterKeyStatus(http);
     }
@@ -54,9 +56,15 @@ function rotationLine({ rotation, pending }: MasterKeyStatus): string {
   const { state, toVersion, resealed, failed } = rotation;
   switch (state) {
     case "running":
-      return `rotation to version ${toVersion} running: ${resealed} re-sealed, ${pending} pending`;
+      return (
+        `rotation to version ${toVersion} running: ${resealed} credentials re-sealed, ` +
+        `${pending} ciphertexts pending`
+      );
     case "done":
-      return `rotation to version ${toVersion} done: ${resealed} re-sealed, ${pending} pending`;
+      return (
+        `rotation to version ${toVersion} done: ${resealed} credentials re-sealed, ` +
+        `${pending} ciphertexts pending`
+      );
     case "failed":
       return (
         `rotation to version ${toVersion} left ${pending} ciphertexts behind; ` +
