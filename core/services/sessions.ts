@@ -27,7 +27,12 @@ export function defaultLoginPolicy(sessionTtlMs: number): LoginPolicy {
   };
 }
 
-const invalid = () => new AppError("INVALID_CREDENTIALS", "email or password is incorrect");
+// The same answer for every failure; the hint applies to anyone, so it reveals nothing.
+const invalid = () =>
+  new AppError(
+    "INVALID_CREDENTIALS",
+    "email or password is incorrect (an email used in several orgs needs the org named)",
+  );
 
 /**
  * Trades an email and password for a session token. The answer is the same
