@@ -38,13 +38,21 @@ export const AUDIT_ACTIONS = [
   "master_key.rotated",
   "master_key.rotation_failed",
   "master_key.retired",
+  "domain.added",
+  "domain.verified",
+  "domain.unverified",
+  "domain.removed",
+  "branding.updated",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The daemon itself, acting on a timer rather than for a request (a domain re-check). */
+export const SYSTEM_ACTOR = { kind: "system", id: "partnerosd", orgId: null } as const;
+
 /** Where a change came from: the actor plus the request that carried it. */
 export interface AuditContext {
-  readonly actor: Pick<Actor, "kind" | "id" | "orgId">;
+  readonly actor: Pick<Actor, "kind" | "id" | "orgId"> | typeof SYSTEM_ACTOR;
   readonly requestId: string | null;
   readonly clientAddr: string | null;
 }

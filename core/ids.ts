@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   customer: "cus",
   deal: "deal",
   credential: "crd",
+  domain: "dom",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

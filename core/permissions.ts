@@ -31,6 +31,9 @@ export const PERMISSIONS = [
   "master_key.rotate",
   "credentials.read",
   "credentials.write",
+  "domains.read",
+  "domains.write",
+  "branding.write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -63,6 +66,9 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
     "Rotate the master key, re-encrypting every stored secret, and retire old versions",
   "credentials.read": "List and show the masked credentials of the partner org in scope",
   "credentials.write": "Set, delete and test (send to their host) credentials of the org in scope",
+  "domains.read": "List and show the custom domains and branding of the partner org in scope",
+  "domains.write": "Claim, verify and remove custom domains of the partner org in scope",
+  "branding.write": "Set the public branding the partner org's verified domains show",
 };
 
 export type AccountType = "operator" | "partner";
@@ -101,6 +107,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "deals.read",
     "cross_partner.read",
     "credentials.read",
+    "domains.read",
   ],
   partner_admin: [
     "me.read",
@@ -120,6 +127,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "deals.write",
     "credentials.read",
     "credentials.write",
+    "domains.read",
+    "domains.write",
+    "branding.write",
   ],
   partner_member: [
     "me.read",
@@ -130,6 +140,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "customers.write",
     "deals.read",
     "deals.write",
+    "domains.read",
   ],
   partner_viewer: ["me.read", "users.read", "products.read", "customers.read", "deals.read"],
 };

@@ -146,6 +146,8 @@ export interface Database {
   deal_daily_totals: DealDailyTotalTable;
   master_key_usage: MasterKeyUsageTable;
   credentials: CredentialTable;
+  domains: DomainTable;
+  org_branding: OrgBrandingTable;
 }
 
 /** Encryptions reserved per master key version: never below the number actually done. */
@@ -174,5 +176,38 @@ export interface CredentialTable {
   /** How many ciphertexts `secrets` holds. */
   sealed_fields: number;
   created_at: string;
+  updated_at: string;
+}
+
+export const DOMAIN_STATUSES = ["pending", "verified", "unverified"] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+/**
+ * A hostname a partner claims for its portal. Only a `verified` row is
+ * honoured, for host resolution and CORS; at most one per hostname.
+ */
+export interface DomainTable {
+  id: string;
+  org_id: string;
+  /** Normalized: lower case, no trailing dot, internationalized labels in punycode. */
+  hostname: string;
+  status: DomainStatus;
+  /** The TXT value to publish; public by nature, so stored as it is. */
+  challenge: string;
+  created_at: string;
+  updated_at: string;
+  verified_at: string | null;
+  last_checked_at: string | null;
+  /** Why the last check did not verify: a short code, never resolver output. */
+  last_check_error: string | null;
+}
+
+/** A partner's public branding, served on its verified domains. */
+export interface OrgBrandingTable {
+  org_id: string;
+  display_name: string;
+  logo_url: string | null;
+  primary_color: string | null;
+  accent_color: string | null;
   updated_at: string;
 }

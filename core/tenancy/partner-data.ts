@@ -1,6 +1,12 @@
 import { type Insertable, sql } from "kysely";
 import type { OrgScope } from "../scope.ts";
-import type { CredentialTable, CustomerTable, DealTable } from "../store/schema.ts";
+import type {
+  CredentialTable,
+  CustomerTable,
+  DealTable,
+  DomainTable,
+  OrgBrandingTable,
+} from "../store/schema.ts";
 import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
 
 /**
@@ -9,7 +15,14 @@ import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
  * org from the scope, so a service cannot forget the filter or pick the org.
  * A test fails when any other source file names these tables.
  */
-export const PARTNER_TABLES = ["customers", "deals", "deal_daily_totals", "credentials"] as const;
+export const PARTNER_TABLES = [
+  "customers",
+  "deals",
+  "deal_daily_totals",
+  "credentials",
+  "domains",
+  "org_branding",
+] as const;
 
 type Executor = Db | Tx;
 
@@ -34,6 +47,19 @@ export function partnerData(db: Executor, scope: OrgScope) {
       db.insertInto("credentials").values({ ...values, org_id: orgId }),
     updateCredentials: () => db.updateTable("credentials").where("credentials.org_id", "=", orgId),
     deleteCredentials: () => db.deleteFrom("credentials").where("credentials.org_id", "=", orgId),
+
+    domains: () => db.selectFrom("domains").where("domains.org_id", "=", orgId),
+    insertDomain: (values: Omit<Insertable<DomainTable>, "org_id">) =>
+      db.insertInto("domains").values({ ...values, org_id: orgId }),
+    updateDomains: () => db.updateTable("domains").where("domains.org_id", "=", orgId),
+    deleteDomains: () => db.deleteFrom("domains").where("domains.org_id", "=", orgId),
+
+    branding: () => db.selectFrom("org_branding").where("org_branding.org_id", "=", orgId),
+    putBranding: (values: Omit<OrgBrandingTable, "org_id">) =>
+      db
+        .insertInto("org_branding")
+        .values({ ...values, org_id: orgId })
+        .onConflict((oc) => oc.column("org_id").doUpdateSet(values)),
   };
 }
 
@@ -97,6 +123,80 @@ export const sealedCredentials = {
         rows.map((row) => row.id),
       ),
 };
+
+/**
+ * Verified domains across tenants. A request's Host or Origin names no org, so
+ * finding the org it belongs to is a lookup across partners by nature; only
+ * rows that are verified now are ever answered.
+ */
+export const verifiedDomains = {
+  /** Another org's verified row for `hostname`, the one that makes a claim a conflict. */
+  heldElsewhere: (db: Executor, hostname: string, orgId: string) =>
+    db
+      .selectFrom("domains")
+      .select("id")
+      .where("hostname", "=", hostname)
+      .where("status", "=", "verified")
+      .where("org_id", "!=", orgId),
+
+  /** Verified rows not checked since `before`, oldest check first, for the re-check. */
+  dueForCheck: (db: Executor, before: string, limit: number) =>
+    db
+      .selectFrom("domains")
+      .select(["id", "org_id", "hostname", "challenge"])
+      .where("status", "=", "verified")
+      .where((eb) => eb.or([eb("last_checked_at", "is", null), eb("last_checked_at", "<", before)]))
+      .orderBy("last_checked_at")
+      .limit(limit),
+
+  /** Records a re-check of one verified row; `error` set makes it unverified. */
+  recordCheck: (tx: Tx, id: string, now: string, error: string | null) =>
+    tx
+      .updateTable("domains")
+      .set({
+        last_checked_at: now,
+        last_check_error: error,
+        updated_at: now,
+        ...(error === null ? {} : { status: "unverified" as const }),
+      })
+      .where("id", "=", id)
+      .where("status", "=", "verified"),
+};
+
+type HostReads = {
+  domain: PreparedRead<"hostname", Pick<DomainTable, "id" | "org_id" | "hostname">>;
+  branding: PreparedRead<"orgId", OrgBrandingTable>;
+};
+const hostReads = new WeakMap<Store, HostReads>();
+
+/**
+ * The request path's view of custom domains, compiled once per store: the
+ * org a verified hostname belongs to, and that org's public branding.
+ */
+export function portalReads(store: Store) {
+  let reads = hostReads.get(store);
+  if (!reads) {
+    reads = {
+      domain: store.prepareRead<"hostname", Pick<DomainTable, "id" | "org_id" | "hostname">>(
+        (param) =>
+          store.db
+            .selectFrom("domains")
+            .select(["id", "org_id", "hostname"])
+            .where("hostname", "=", param("hostname"))
+            .where("status", "=", "verified"),
+      ),
+      branding: store.prepareRead<"orgId", OrgBrandingTable>((param) =>
+        store.db.selectFrom("org_branding").selectAll().where("org_id", "=", param("orgId")),
+      ),
+    };
+    hostReads.set(store, reads);
+  }
+  const { domain, branding } = reads;
+  return {
+    verifiedDomain: (hostname: string) => domain({ hostname }),
+    branding: (orgId: string) => branding({ orgId }),
+  };
+}
 
 /** The columns of a deal that its daily total depends on. */
 export type DealTotalsKey = Pick<DealTable, "close_date" | "stage" | "product_id" | "currency"> & {
