@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDuration } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
+import { txtLookup } from "../core/domains/txt.ts";
 import { describeAllowance, outboundPolicy } from "../core/outbound/policy.ts";
 import { Secret } from "../core/secrets/secret.ts";
 
@@ -19,6 +20,12 @@ export interface DaemonConfig {
    * tests may still connect to (`10.0.0.0/8`), normalised; none by default.
    */
   outboundAllow: readonly string[];
+  /** The DNS server domain proofs are looked up at ("host:port"); the system's when unset. */
+  dnsResolver: string | undefined;
+  /** How often each verified domain's proof is looked up again. */
+  domainRecheckMs: number;
+  /** The platform's own hostnames, never claimable as custom domains (nor names below them). */
+  platformHosts: readonly string[];
 }
 
 /**
@@ -31,9 +38,14 @@ export type MasterKeySource =
   | { kind: "command"; command: string; args: string[] }
   | { kind: "file"; path: string };
 
-type Settings = Omit<DaemonConfig, "masterKeys" | "outboundAllow"> & {
+type Settings = Omit<
+  DaemonConfig,
+  "masterKeys" | "outboundAllow" | "dnsResolver" | "platformHosts"
+> & {
   masterKeyFile: string;
   outboundAllow: string;
+  dnsResolver: string;
+  platformHosts: string;
 };
 type Partial = { [K in keyof Settings]?: string | undefined };
 
@@ -57,6 +69,9 @@ export function resolveConfig(
     logLevel: env.PARTNEROS_LOG_LEVEL,
     sessionTtlMs: env.PARTNEROS_SESSION_TTL,
     outboundAllow: env.PARTNEROS_OUTBOUND_ALLOW,
+    dnsResolver: env.PARTNEROS_DNS_RESOLVER,
+    domainRecheckMs: env.PARTNEROS_DOMAIN_RECHECK,
+    platformHosts: env.PARTNEROS_PLATFORM_HOSTS,
   };
   const dataDirHint = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir();
   const configPath = flags.config ?? env.PARTNEROS_CONFIG ?? join(dataDirHint, "partnerosd.json");
@@ -89,6 +104,18 @@ export function resolveConfig(
   }
   const dataDir = resolve(pick("dataDir") ?? defaultDataDir());
   const outboundAllow = (pick("outboundAllow") ?? "").split(",").filter((e) => e.trim() !== "");
+  const recheckText = pick("domainRecheckMs") ?? "1h";
+  const domainRecheckMs = parseDuration(recheckText);
+  if (domainRecheckMs === undefined || domainRecheckMs < 1000) {
+    throw new AppError("CONFIG_INVALID", "domain re-check must look like 30s, 15m or 1h");
+  }
+  const dnsResolver = pick("dnsResolver");
+  // Checked now, so a bad resolver address stops start-up rather than the first check.
+  if (dnsResolver !== undefined) txtLookup(dnsResolver);
+  const platformHosts = (pick("platformHosts") ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== "");
   return {
     dataDir,
     host: pick("host") ?? "127.0.0.1",
@@ -97,6 +124,9 @@ export function resolveConfig(
     sessionTtlMs,
     masterKeys: masterKeySource(env, pick("masterKeyFile") ?? masterKeyPath(dataDir)),
     outboundAllow: describeAllowance(outboundPolicy(outboundAllow)),
+    dnsResolver: dnsResolver?.trim(),
+    domainRecheckMs,
+    platformHosts,
   };
 }
 
@@ -135,6 +165,9 @@ function readConfigFile(path: string, required: boolean): Partial {
     "sessionTtl",
     "masterKeyFile",
     "outboundAllow",
+    "dnsResolver",
+    "domainRecheck",
+    "platformHosts",
   ] as const;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(allowed as readonly string[]).includes(key)) {
@@ -142,6 +175,7 @@ function readConfigFile(path: string, required: boolean): Partial {
     }
     const text = String(value);
     if (key === "sessionTtl") out.sessionTtlMs = text;
+    else if (key === "domainRecheck") out.domainRecheckMs = text;
     else out[key as keyof Partial] = text;
   }
   return out;

@@ -14,6 +14,9 @@ const { values } = parseArgs({
     "session-ttl": { type: "string" },
     "master-key-file": { type: "string" },
     "outbound-allow": { type: "string" },
+    "dns-resolver": { type: "string" },
+    "domain-recheck": { type: "string" },
+    "platform-hosts": { type: "string" },
   },
   strict: true,
 });
@@ -36,6 +39,9 @@ try {
       sessionTtlMs: values["session-ttl"],
       masterKeyFile: values["master-key-file"],
       outboundAllow: values["outbound-allow"],
+      dnsResolver: values["dns-resolver"],
+      domainRecheckMs: values["domain-recheck"],
+      platformHosts: values["platform-hosts"],
     },
     process.env,
   );
