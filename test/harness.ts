@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import type { Keyring } from "../core/secrets/keyring.ts";
+import { txtLookup } from "../core/domains/txt.ts";
 import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import type { KeyRotation } from "../core/services/key-rotation.ts";
@@ -38,7 +39,12 @@ export interface World {
 }
 
 export async function createWorld(
-  options: { loginPolicy?: LoginPolicy; rotationBatchSize?: number } = {},
+  options: {
+    loginPolicy?: LoginPolicy;
+    rotationBatchSize?: number;
+    /** The DNS server ("host:port") domain proofs are looked up at; the system's by default. */
+    dnsResolver?: string;
+  } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "partneros-test-"));
   const store = await openStore({ path: join(dir, "partneros.db") });
@@ -62,6 +68,7 @@ export async function createWorld(
     loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
     keys,
     rotationBatchSize: options.rotationBatchSize,
+    domains: { lookup: txtLookup(options.dnsResolver) },
   });
   return {
     store,

@@ -266,6 +266,43 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("master_key_usage").addColumn("retired_at", "text").execute();
     },
   },
+  "0006_domains": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("domains")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("hostname", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sql`status in ('pending', 'verified', 'unverified')`),
+        )
+        .addColumn("challenge", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("verified_at", "text")
+        .addColumn("last_checked_at", "text")
+        .addColumn("last_check_error", "text")
+        .addUniqueConstraint("domains_org_hostname", ["org_id", "hostname"])
+        .execute();
+      // One org at most holds a hostname verified; others may only claim it.
+      await db.schema
+        .createIndex("domains_verified_hostname")
+        .on("domains")
+        .column("hostname")
+        .unique()
+        .where(sql.ref("status"), "=", "verified")
+        .execute();
+      await db.schema
+        .createTable("org_branding")
+        .addColumn("org_id", "text", (c) => c.primaryKey().references("orgs.id"))
+        .addColumn("display_name", "text", (c) => c.notNull())
+        .addColumn("logo_url", "text")
+        .addColumn("primary_color", "text")
+        .addColumn("accent_color", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -183,7 +183,8 @@ export function portalReads(store: Store) {
             .selectFrom("domains")
             .select(["id", "org_id", "hostname"])
             .where("hostname", "=", param("hostname"))
-            .where("status", "=", "verified"),
+            // A literal, as prepared statements here take named parameters only.
+            .where("status", "=", sql.lit("verified")),
       ),
       branding: store.prepareRead<"orgId", OrgBrandingTable>((param) =>
         store.db.selectFrom("org_branding").selectAll().where("org_id", "=", param("orgId")),
