@@ -95,6 +95,40 @@ const SETTINGS: Setting[] = [
       default: [],
     },
   },
+  {
+    name: "DNS resolver",
+    flag: { dnsResolver: "127.0.0.1:5301" },
+    env: { PARTNEROS_DNS_RESOLVER: "127.0.0.1:5302" },
+    file: { dnsResolver: "[::1]:5303" },
+    read: (c) => c.dnsResolver,
+    expected: {
+      flag: "127.0.0.1:5301",
+      env: "127.0.0.1:5302",
+      file: "[::1]:5303",
+      default: undefined,
+    },
+  },
+  {
+    name: "domain re-check interval",
+    flag: { domainRecheckMs: "30s" },
+    env: { PARTNEROS_DOMAIN_RECHECK: "15m" },
+    file: { domainRecheck: "2h" },
+    read: (c) => c.domainRecheckMs,
+    expected: { flag: 30_000, env: 900_000, file: 7_200_000, default: 3_600_000 },
+  },
+  {
+    name: "platform hosts",
+    flag: { platformHosts: "partners.example.com" },
+    env: { PARTNEROS_PLATFORM_HOSTS: "Portal.Example.com, api.example.com" },
+    file: { platformHosts: "console.example.com" },
+    read: (c) => c.platformHosts,
+    expected: {
+      flag: ["partners.example.com"],
+      env: ["portal.example.com", "api.example.com"],
+      file: ["console.example.com"],
+      default: [],
+    },
+  },
 ];
 
 const LAYERS = [
@@ -216,6 +250,9 @@ describe("resolveConfig refuses", () => {
     ["a session TTL in weeks", { sessionTtlMs: "2w" }],
     ["an outbound allowance naming a host", { outboundAllow: "intranet.example" }],
     ["an outbound allowance with a bad prefix", { outboundAllow: "127.0.0.1, 10.0.0.0/40" }],
+    ["a DNS resolver naming a host", { dnsResolver: "dns.example:53" }],
+    ["a DNS resolver with a port out of range", { dnsResolver: "127.0.0.1:70000" }],
+    ["a domain re-check under a second", { domainRecheckMs: "0s" }],
   ])("%s with CONFIG_INVALID", (_label, flags) => {
     expect(errorCodeOf(() => resolveConfig({ dataDir: tempDir(), ...flags }, {}))).toBe(
       "CONFIG_INVALID",
