@@ -17,6 +17,8 @@ const { values } = parseArgs({
     "dns-resolver": { type: "string" },
     "domain-recheck": { type: "string" },
     "platform-hosts": { type: "string" },
+    // Comma-separated like the other lists; repeating the flag adds to the list.
+    "console-origin": { type: "string", multiple: true },
   },
   strict: true,
 });
@@ -42,6 +44,7 @@ try {
       dnsResolver: values["dns-resolver"],
       domainRecheckMs: values["domain-recheck"],
       platformHosts: values["platform-hosts"],
+      consoleOrigins: values["console-origin"]?.join(","),
     },
     process.env,
   );
