@@ -1,6 +1,6 @@
 import { CliError } from "./errors.ts";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** One daemon operation: its method and its OpenAPI-style path template. */
 export interface Endpoint {
