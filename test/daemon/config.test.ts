@@ -129,6 +129,19 @@ const SETTINGS: Setting[] = [
       default: [],
     },
   },
+  {
+    name: "console origins",
+    flag: { consoleOrigins: "https://console.a.test,http://localhost:3000" },
+    env: { PARTNEROS_CONSOLE_ORIGINS: "https://console.b.test, https://Console.C.Test:8443" },
+    file: { consoleOrigins: ["https://console.d.test", "https://console.e.test"] },
+    read: (c) => c.consoleOrigins,
+    expected: {
+      flag: ["https://console.a.test", "http://localhost:3000"],
+      env: ["https://console.b.test", "https://console.c.test:8443"],
+      file: ["https://console.d.test", "https://console.e.test"],
+      default: [],
+    },
+  },
 ];
 
 const LAYERS = [
@@ -250,6 +263,15 @@ describe("resolveConfig refuses", () => {
     ["a session TTL in weeks", { sessionTtlMs: "2w" }],
     ["an outbound allowance naming a host", { outboundAllow: "intranet.example" }],
     ["an outbound allowance with a bad prefix", { outboundAllow: "127.0.0.1, 10.0.0.0/40" }],
+    ["a console origin with a path", { consoleOrigins: "https://console.test/app" }],
+    ["a console origin with a trailing slash", { consoleOrigins: "https://console.test/" }],
+    ["a console origin with a query", { consoleOrigins: "https://console.test?x=1" }],
+    ["a console origin with a user", { consoleOrigins: "https://me@console.test" }],
+    ["a console origin without a scheme", { consoleOrigins: "console.test" }],
+    ["a console origin of another scheme", { consoleOrigins: "ftp://console.test" }],
+    ["the null console origin", { consoleOrigins: "null" }],
+    ["a wildcard console origin", { consoleOrigins: "*" }],
+    ["a console origin with its default port", { consoleOrigins: "https://console.test:443" }],
     ["a DNS resolver naming a host", { dnsResolver: "dns.example:53" }],
     ["a DNS resolver with a port out of range", { dnsResolver: "127.0.0.1:70000" }],
     ["a domain re-check under a second", { domainRecheckMs: "0s" }],
