@@ -3,14 +3,17 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { Authenticator } from "../core/auth.ts";
+import { type TxtLookup, txtLookup } from "../core/domains/txt.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { outboundPolicy } from "../core/outbound/policy.ts";
 import type { LiveKeyring } from "../core/secrets/live-keyring.ts";
+import type { DomainSettings } from "../core/services/domains.ts";
 import { KeyRotation } from "../core/services/key-rotation.ts";
 import type { LoginPolicy } from "../core/services/sessions.ts";
 import type { Store } from "../core/store/store.ts";
 import { Api } from "./api.ts";
+import { cors } from "./cors.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse, handleError } from "./errors.ts";
 import { registerRoutes } from "./routes/index.ts";
@@ -28,6 +31,10 @@ export interface AppOptions {
   outboundAllow?: readonly string[];
   /** Rows re-sealed per transaction during a master-key rotation. */
   rotationBatchSize?: number;
+  /** How domain proofs are looked up (the system's resolver by default); names none may claim. */
+  domains?: { lookup?: TxtLookup; platformHosts?: readonly string[] };
+  /** Operator console origins browsers may call the API from (config `consoleOrigins`). */
+  consoleOrigins?: readonly string[];
   /** Extra routes mounted with the same middleware (the benchmark's baseline uses it). */
   extra?: (app: OpenAPIHono<AppEnv>) => void;
   /** Method and path of each extra route, so the declaration check lets it through. */
@@ -79,6 +86,8 @@ export function createApp(options: AppOptions) {
       "request.completed",
     );
   });
+  // Before everything that can answer, so errors and 404s carry CORS headers too.
+  app.use("*", cors(store, options.consoleOrigins ?? []));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>
@@ -93,11 +102,16 @@ export function createApp(options: AppOptions) {
 
   const api = new Api(app, { store, authenticator });
   const rotation = new KeyRotation(store, options.keys, { batchSize: options.rotationBatchSize });
+  const domains: DomainSettings = {
+    lookup: options.domains?.lookup ?? txtLookup(),
+    platformHosts: options.domains?.platformHosts ?? [],
+  };
   registerRoutes(api, {
     loginPolicy: options.loginPolicy,
     keys: options.keys,
     rotation,
     outbound: outboundPolicy(options.outboundAllow ?? []),
+    domains,
   });
   options.extra?.(app);
 
@@ -121,5 +135,5 @@ export function createApp(options: AppOptions) {
   app.get("/openapi.json", (c) => c.json(document()));
   api.assertAllRoutesDeclared(["GET /openapi.json", ...(options.extraRouteKeys ?? [])]);
 
-  return { app, api, authenticator, document, rotation };
+  return { app, api, authenticator, document, rotation, domains };
 }

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDuration } from "../core/clock.ts";
-import { AppError } from "../core/errors.ts";
 import { txtLookup } from "../core/domains/txt.ts";
+import { AppError } from "../core/errors.ts";
 import { describeAllowance, outboundPolicy } from "../core/outbound/policy.ts";
 import { Secret } from "../core/secrets/secret.ts";
 
@@ -26,6 +26,11 @@ export interface DaemonConfig {
   domainRecheckMs: number;
   /** The platform's own hostnames, never claimable as custom domains (nor names below them). */
   platformHosts: readonly string[];
+  /**
+   * Origins of operator consoles that browsers may call the API from
+   * (`https://console.example.com`), serialized as browsers send them; none by default.
+   */
+  consoleOrigins: readonly string[];
 }
 
 /**
@@ -40,12 +45,13 @@ export type MasterKeySource =
 
 type Settings = Omit<
   DaemonConfig,
-  "masterKeys" | "outboundAllow" | "dnsResolver" | "platformHosts"
+  "masterKeys" | "outboundAllow" | "dnsResolver" | "platformHosts" | "consoleOrigins"
 > & {
   masterKeyFile: string;
   outboundAllow: string;
   dnsResolver: string;
   platformHosts: string;
+  consoleOrigins: string;
 };
 type Partial = { [K in keyof Settings]?: string | undefined };
 
@@ -72,6 +78,7 @@ export function resolveConfig(
     dnsResolver: env.PARTNEROS_DNS_RESOLVER,
     domainRecheckMs: env.PARTNEROS_DOMAIN_RECHECK,
     platformHosts: env.PARTNEROS_PLATFORM_HOSTS,
+    consoleOrigins: env.PARTNEROS_CONSOLE_ORIGINS,
   };
   const dataDirHint = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir();
   const configPath = flags.config ?? env.PARTNEROS_CONFIG ?? join(dataDirHint, "partnerosd.json");
@@ -127,7 +134,32 @@ export function resolveConfig(
     dnsResolver: dnsResolver?.trim(),
     domainRecheckMs,
     platformHosts,
+    consoleOrigins: consoleOrigins(pick("consoleOrigins")),
   };
+}
+
+/** Each entry must be an origin and nothing else: `scheme://host[:port]`, http or https. */
+function consoleOrigins(text: string | undefined): string[] {
+  const entries = (text ?? "").split(",").map((e) => e.trim());
+  return entries
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      let origin: string | undefined;
+      try {
+        const url = new URL(entry);
+        origin = url.protocol === "https:" || url.protocol === "http:" ? url.origin : undefined;
+      } catch {
+        origin = undefined;
+      }
+      // Compared case-insensitively only here; requests must then match exactly.
+      if (origin === undefined || origin === "null" || origin !== entry.toLowerCase()) {
+        throw new AppError(
+          "CONFIG_INVALID",
+          `console origin ${entry} must be scheme://host[:port] and nothing else`,
+        );
+      }
+      return origin;
+    });
 }
 
 function masterKeySource(env: NodeJS.ProcessEnv, file: string): MasterKeySource {
@@ -168,6 +200,7 @@ function readConfigFile(path: string, required: boolean): Partial {
     "dnsResolver",
     "domainRecheck",
     "platformHosts",
+    "consoleOrigins",
   ] as const;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(allowed as readonly string[]).includes(key)) {

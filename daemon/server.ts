@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { txtLookup } from "../core/domains/txt.ts";
 import { AppError } from "../core/errors.ts";
 import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { retiredVersions } from "../core/services/master-keys.ts";
@@ -10,6 +11,7 @@ import { defaultLoginPolicy } from "../core/services/sessions.ts";
 import { openStore } from "../core/store/store.ts";
 import { createApp } from "./app.ts";
 import { assertPrivateDataDir, type DaemonConfig, databasePath, pidPath } from "./config.ts";
+import { startDomainRecheck } from "./domain-recheck.ts";
 import { keySourceFor } from "./keyring.ts";
 
 export interface RunningDaemon {
@@ -42,12 +44,14 @@ export async function startDaemon(
     await store.close();
     throw error;
   }
-  const { app, authenticator, rotation } = createApp({
+  const { app, authenticator, rotation, domains } = createApp({
     store,
     logger,
     loginPolicy: defaultLoginPolicy(config.sessionTtlMs),
     keys,
     outboundAllow: config.outboundAllow,
+    domains: { lookup: txtLookup(config.dnsResolver), platformHosts: config.platformHosts },
+    consoleOrigins: config.consoleOrigins,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -64,6 +68,8 @@ export async function startDaemon(
     "daemon.started",
   );
 
+  const recheck = startDomainRecheck(store, domains, config.domainRecheckMs, logger);
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -79,6 +85,7 @@ export async function startDaemon(
       clearTimeout(timer);
       // A rotation stops after its batch in hand; the next rotate carries on.
       await rotation.stop();
+      await recheck.stop();
       await authenticator.drain();
       await store.close();
       rmSync(pidPath(config.dataDir), { force: true });

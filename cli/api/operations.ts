@@ -53,6 +53,13 @@ export const ENDPOINTS = {
   showCredential: { method: "GET", path: "/v1/credentials/{credentialId}" },
   deleteCredential: { method: "DELETE", path: "/v1/credentials/{credentialId}" },
   testCredential: { method: "POST", path: "/v1/credentials/{credentialId}/test" },
+  listDomains: { method: "GET", path: "/v1/domains" },
+  addDomain: { method: "POST", path: "/v1/domains" },
+  showDomain: { method: "GET", path: "/v1/domains/{domainId}" },
+  verifyDomain: { method: "POST", path: "/v1/domains/{domainId}/verify" },
+  removeDomain: { method: "DELETE", path: "/v1/domains/{domainId}" },
+  getBranding: { method: "GET", path: "/v1/branding" },
+  putBranding: { method: "PUT", path: "/v1/branding" },
 } as const satisfies Record<string, Endpoint>;
 
 /** The org scope of a call: a slug or id, or undefined for the caller's own org. */
@@ -263,3 +270,32 @@ export const testCredential = (http: Http, org: OrgRef, credentialId: string) =>
     params: { credentialId },
     query: { org },
   });
+
+export const listDomains = (http: Http, org: OrgRef) =>
+  http.call<{ data: T.Domain[] }>(ENDPOINTS.listDomains, { query: { org } });
+
+export const addDomain = (http: Http, org: OrgRef, hostname: string) =>
+  http.call<T.Domain>(ENDPOINTS.addDomain, { query: { org }, body: { hostname } });
+
+export const showDomain = (http: Http, org: OrgRef, domainId: string) =>
+  http.call<T.Domain>(ENDPOINTS.showDomain, { params: { domainId }, query: { org } });
+
+export const verifyDomain = (http: Http, org: OrgRef, domainId: string) =>
+  http.call<T.Domain>(ENDPOINTS.verifyDomain, { params: { domainId }, query: { org } });
+
+export const removeDomain = (http: Http, org: OrgRef, domainId: string) =>
+  http.call<undefined>(ENDPOINTS.removeDomain, { params: { domainId }, query: { org } });
+
+/** What `PUT /v1/branding` takes: the whole branding, null for a field left unset. */
+export interface BrandingBody {
+  displayName: string;
+  logoUrl: string | null;
+  primaryColor: string | null;
+  accentColor: string | null;
+}
+
+export const getBranding = (http: Http, org: OrgRef) =>
+  http.call<T.Branding>(ENDPOINTS.getBranding, { query: { org } });
+
+export const putBranding = (http: Http, org: OrgRef, body: BrandingBody) =>
+  http.call<T.Branding>(ENDPOINTS.putBranding, { query: { org }, body });

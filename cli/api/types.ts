@@ -12,11 +12,13 @@ import type { DealStage } from "../../core/store/schema.ts";
  */
 export type { AuditVerification as AuditVerdict } from "../../core/audit.ts";
 export type { AuditRecord } from "../../core/services/audit-log.ts";
+export type { Branding } from "../../core/services/branding.ts";
 export type { CredentialTest } from "../../core/services/credential-test.ts";
 export type { Credential } from "../../core/services/credentials.ts";
 export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
 export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
 export type { Deal, DealInput } from "../../core/services/deals.ts";
+export type { Domain } from "../../core/services/domains.ts";
 export type { RotationProgress as MasterKeyRotation } from "../../core/services/key-rotation.ts";
 export type { MachineKey as Key } from "../../core/services/keys.ts";
 export type { MasterKeyStatus } from "../../core/services/master-keys.ts";

@@ -2,6 +2,8 @@ import type { Permission } from "../../core/permissions.ts";
 import type { HttpMethod } from "../client.ts";
 import { auditList } from "./audit/list.ts";
 import { auditVerify } from "./audit/verify.ts";
+import { brandingSet } from "./branding/set.ts";
+import { brandingShow } from "./branding/show.ts";
 import { credentialDelete } from "./credential/delete.ts";
 import { credentialList } from "./credential/list.ts";
 import { credentialSet } from "./credential/set.ts";
@@ -15,6 +17,11 @@ import { daemonStop } from "./daemon/stop.ts";
 import { dealList } from "./deal/list.ts";
 import { dealShow } from "./deal/show.ts";
 import type { CliCommand } from "./define.ts";
+import { domainAdd } from "./domain/add.ts";
+import { domainList } from "./domain/list.ts";
+import { domainRemove } from "./domain/remove.ts";
+import { domainShow } from "./domain/show.ts";
+import { domainVerify } from "./domain/verify.ts";
 import { importCommand } from "./import/command.ts";
 import { init } from "./init.ts";
 import { keysCreate } from "./keys/create.ts";
@@ -83,6 +90,13 @@ export const COMMANDS: readonly CliCommand[] = [
   credentialShow,
   credentialDelete,
   credentialTest,
+  domainAdd,
+  domainList,
+  domainShow,
+  domainVerify,
+  domainRemove,
+  brandingShow,
+  brandingSet,
   openapi,
 ];
 
@@ -98,6 +112,8 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   audit: "Read and verify the audit log",
   "master-key": "Inspect, rotate and retire the master keys that encrypt stored secrets",
   credential: "Store partner credentials, encrypted at rest and masked on every read",
+  domain: "Claim and verify the custom domains of partner portals",
+  branding: "Set the public branding partners' verified domains serve",
 };
 
 export interface CommandEndpoint {

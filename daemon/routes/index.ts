@@ -1,18 +1,22 @@
 import type { OutboundPolicy } from "../../core/outbound/policy.ts";
 import type { LiveKeyring } from "../../core/secrets/live-keyring.ts";
+import type { DomainSettings } from "../../core/services/domains.ts";
 import type { KeyRotation } from "../../core/services/key-rotation.ts";
 import type { LoginPolicy } from "../../core/services/sessions.ts";
 import type { Api } from "../api.ts";
 import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
+import { brandingRoutes } from "./branding.ts";
 import { credentialRoutes } from "./credentials.ts";
 import { crossPartnerRoutes } from "./cross-partner.ts";
 import { customerRoutes } from "./customers.ts";
 import { dealRoutes } from "./deals.ts";
+import { domainRoutes } from "./domains.ts";
 import { healthRoutes } from "./health.ts";
 import { keyRoutes } from "./keys.ts";
 import { masterKeyRoutes } from "./master-key.ts";
 import { meRoutes } from "./me.ts";
+import { portalRoutes } from "./portal.ts";
 import { productRoutes } from "./products.ts";
 import { tenantRoutes } from "./tenants.ts";
 import { userRoutes } from "./users.ts";
@@ -25,6 +29,7 @@ export function registerRoutes(
     keys: LiveKeyring;
     rotation: KeyRotation;
     outbound: OutboundPolicy;
+    domains: DomainSettings;
   },
 ): void {
   healthRoutes(api);
@@ -40,4 +45,7 @@ export function registerRoutes(
   crossPartnerRoutes(api);
   masterKeyRoutes(api, options.keys, options.rotation);
   credentialRoutes(api, options.keys, options.outbound);
+  domainRoutes(api, options.domains);
+  brandingRoutes(api);
+  portalRoutes(api);
 }

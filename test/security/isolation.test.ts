@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../../core/errors.ts";
 import { createWorld, type World } from "../harness.ts";
+import { startTestDns, type TestDns } from "../support/dns-server.ts";
 import {
   createUser,
   expectErrorBody,
@@ -84,6 +85,10 @@ let before: { a: OrgRows; b: OrgRows };
 let aCredentialId: string;
 let bCredentialId: string;
 let credentialsBefore: { a: unknown[]; b: unknown[] };
+let aDomainId: string;
+let bDomainId: string;
+let domainsBefore: { a: unknown[]; b: unknown[] };
+let dns: TestDns;
 
 // B's targets. They are read when a test runs, after beforeAll has seeded.
 const bSlug: Target = {
@@ -131,6 +136,11 @@ const bCredential: Target = {
   label: "B's credential",
   foreign: () => bCredentialId,
   random: () => unknownId("credential"),
+};
+const bDomain: Target = {
+  label: "B's domain",
+  foreign: () => bDomainId,
+  random: () => unknownId("domain"),
 };
 const aProduct: Target = {
   label: "a catalogue product",
@@ -402,6 +412,37 @@ const TABLE: Record<string, Coverage> = {
     ],
     partnerData: true,
   },
+  listDomains: { aims: [orgAim(404)], partnerData: true },
+  addDomain: {
+    aims: [orgAim(404, () => ({ body: { hostname: `${uniqueSlug("attack")}.a.test` } }))],
+    partnerData: true,
+  },
+  getDomain: {
+    aims: [
+      orgAim(404, () => ({ params: { domainId: aDomainId } })),
+      pathAim("domainId", [bDomain], 404),
+    ],
+    partnerData: true,
+  },
+  verifyDomain: {
+    aims: [
+      orgAim(404, () => ({ params: { domainId: aDomainId } })),
+      pathAim("domainId", [bDomain], 404),
+    ],
+    partnerData: true,
+  },
+  removeDomain: {
+    aims: [
+      orgAim(404, () => ({ params: { domainId: aDomainId } })),
+      pathAim("domainId", [bDomain], 404),
+    ],
+    partnerData: true,
+  },
+  getBranding: { aims: [orgAim(404)], partnerData: true },
+  putBranding: {
+    aims: [orgAim(404, () => ({ body: { displayName: "Rebranded by A" } }))],
+    partnerData: true,
+  },
   queryCrossPartnerDeals: {
     aims: [
       {
@@ -590,7 +631,9 @@ function expectOnlyA(res: Response, rows: { id: string; orgId: string | null }[]
 }
 
 beforeAll(async () => {
-  world = await createWorld();
+  // Domain proofs are looked up on a DNS server of the test's own, holding no records.
+  dns = await startTestDns();
+  world = await createWorld({ dnsResolver: dns.address });
   operations = new Map(operationsOf(world.document()).map((op) => [op.operationId, op]));
   products = await seedCatalogue(world, ["Gizmo", "Widget"]);
   const counts = { users: 2, keys: 2, customers: 5, deals: 4 };
@@ -600,6 +643,9 @@ beforeAll(async () => {
   owners = await ownersOfIds(world);
   aCredentialId = await seedCredential(a.tenant.slug);
   bCredentialId = await seedCredential(b.tenant.slug);
+  aDomainId = await seedDomain(a.tenant.slug);
+  bDomainId = await seedDomain(b.tenant.slug);
+  domainsBefore = { a: await domainRows(a.tenant.id), b: await domainRows(b.tenant.id) };
   before = { a: await orgRows(world, a.tenant.id), b: await orgRows(world, b.tenant.id) };
   credentialsBefore = {
     a: await credentialRows(a.tenant.id),
@@ -619,6 +665,24 @@ async function seedCredential(
   return res.body.id;
 }
 
+async function seedDomain(org: string): Promise<string> {
+  const res = await world.request("POST", `/v1/domains?org=${org}`, {
+    token: world.ownerToken,
+    body: { hostname: `${uniqueSlug("seed")}.seeded.test` },
+  });
+  expectStatus(res, 201);
+  return res.body.id;
+}
+
+function domainRows(orgId: string) {
+  return world.store.db
+    .selectFrom("domains")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .orderBy("id")
+    .execute();
+}
+
 function credentialRows(orgId: string) {
   return world.store.db
     .selectFrom("credentials")
@@ -630,6 +694,7 @@ function credentialRows(orgId: string) {
 
 afterAll(async () => {
   await world?.close();
+  await dns?.close();
 });
 
 describe("the coverage table", () => {
@@ -657,8 +722,8 @@ describe("the coverage table", () => {
     expect(covered).toEqual(documented);
   });
 
-  it("marks exactly the customer, deal and credential operations as partner data", () => {
-    const partnerTags = ["customers", "deals", "credentials"];
+  it("marks exactly the operations on partner-owned resources as partner data", () => {
+    const partnerTags = ["customers", "deals", "credentials", "domains", "branding"];
     const documented = [...operations.values()]
       .filter((op) => op.tags.some((tag) => partnerTags.includes(tag)))
       .map((op) => op.operationId)
@@ -712,6 +777,8 @@ describe("A aiming at B", () => {
     expect(credentialsBefore.b).toHaveLength(1);
     expect(await credentialRows(b.tenant.id)).toEqual(credentialsBefore.b);
     expect(await credentialRows(a.tenant.id)).toEqual(credentialsBefore.a);
+    expect(domainsBefore.b).toHaveLength(1);
+    expect(await domainRows(b.tenant.id)).toEqual(domainsBefore.b);
   });
 });
 
@@ -913,6 +980,13 @@ const OPERATOR_SAMPLES: Record<string, (org: string) => Promise<Sample>> = {
   testCredential: async (org) => ({
     params: { credentialId: await seedCredential(org, guardedCredentialBody(uniqueSlug("op"))) },
   }),
+  listDomains: async () => ({}),
+  addDomain: async () => ({ body: { hostname: `${uniqueSlug("op")}.a.test` } }),
+  getDomain: async () => ({ params: { domainId: aDomainId } }),
+  verifyDomain: async (org) => ({ params: { domainId: await seedDomain(org) } }),
+  removeDomain: async (org) => ({ params: { domainId: await seedDomain(org) } }),
+  getBranding: async () => ({}),
+  putBranding: async () => ({ body: { displayName: "Set by operator" } }),
 };
 
 async function throwawayCustomer(org: string): Promise<string> {

@@ -265,6 +265,43 @@ const OPERATIONS: Record<string, Expectation> = {
     sample: () => ({ params: { credentialId: unknownId("credential") } }),
     invalid: () => ({ params: { credentialId: TOO_LONG_ID } }),
   },
+  listDomains: {
+    permission: "domains.read",
+    sample: () => ({}),
+    invalid: () => ({ query: { unexpected: "1" } }),
+  },
+  // Refused by hostname rules after the guard: a claim is never made.
+  addDomain: {
+    permission: "domains.write",
+    sample: () => ({ body: { hostname: "192.0.2.1" } }),
+    invalid: () => ({ body: { hostname: "" } }),
+  },
+  getDomain: {
+    permission: "domains.read",
+    sample: () => ({ params: { domainId: unknownId("domain") } }),
+    invalid: () => ({ params: { domainId: TOO_LONG_ID } }),
+  },
+  verifyDomain: {
+    permission: "domains.write",
+    sample: () => ({ params: { domainId: unknownId("domain") } }),
+    invalid: () => ({ params: { domainId: TOO_LONG_ID } }),
+  },
+  removeDomain: {
+    permission: "domains.write",
+    sample: () => ({ params: { domainId: unknownId("domain") } }),
+    invalid: () => ({ params: { domainId: TOO_LONG_ID } }),
+  },
+  getBranding: {
+    permission: "domains.read",
+    sample: () => ({}),
+    invalid: () => ({ query: { unexpected: "1" } }),
+  },
+  putBranding: {
+    permission: "branding.write",
+    sample: () => ({ body: { displayName: "Walk", primaryColor: "#336699" } }),
+    invalid: () => ({ body: { displayName: "", primaryColor: "blue" } }),
+  },
+  getPortalBranding: { permission: "public", sample: () => ({ headers: { host: "walk.test" } }) },
 };
 
 /** A deal naming a product that does not exist: it reaches the handler and changes nothing. */
