@@ -198,7 +198,7 @@ describe("createApp", () => {
     expect([...served].filter((key) => !documented.has(key))).toEqual(["GET /openapi.json"]);
   });
 
-  it("keeps health routes public and everything under /v1 guarded apart from sign-in", async () => {
+  it("keeps health and portal routes public and all of /v1 guarded apart from sign-in", async () => {
     const { document } = await realApp();
 
     const publicRoutes = Object.entries(document().paths ?? {}).flatMap(([path, item]) =>
@@ -208,7 +208,13 @@ describe("createApp", () => {
     );
 
     expect(publicRoutes.sort()).toEqual(
-      ["GET /healthz", "GET /readyz", "POST /v1/auth/login", "POST /v1/invitations/accept"].sort(),
+      [
+        "GET /healthz",
+        "GET /readyz",
+        "GET /portal/branding",
+        "POST /v1/auth/login",
+        "POST /v1/invitations/accept",
+      ].sort(),
     );
   });
 });
