@@ -15,10 +15,10 @@ import { serve } from "@hono/node-server";
 import { type BrowserContext, chromium } from "playwright-core";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../core/ids.ts";
 import type { DomainStatus } from "../../core/store/schema.ts";
 import { createWorld, type World } from "../harness.ts";
 import { createKey, createTenant, type Tenant } from "../security/actors.ts";
+import { insertDomain } from "../support/domains.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const API = "https://api.test";
@@ -53,25 +53,9 @@ function page(token: string): string {
     <script>${script}</script></body></html>`;
 }
 
-async function domain(orgId: string, hostname: string, status: DomainStatus): Promise<void> {
-  const now = new Date().toISOString();
-  const id = newId("domain");
-  await world.store.db
-    .insertInto("domains")
-    .values({
-      id,
-      org_id: orgId,
-      hostname,
-      status,
-      challenge: `partneros-verification=${id}`,
-      created_at: now,
-      updated_at: now,
-      verified_at: status === "verified" ? now : null,
-      last_checked_at: null,
-      last_check_error: null,
-    })
-    .execute();
-}
+/** A domain of `orgId` in the given state, written straight into the store. */
+const domain = (orgId: string, hostname: string, status: DomainStatus) =>
+  insertDomain(world.store, orgId, hostname, status);
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {

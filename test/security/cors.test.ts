@@ -7,11 +7,11 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../core/ids.ts";
 import { defaultLoginPolicy } from "../../core/services/sessions.ts";
 import type { DomainStatus } from "../../core/store/schema.ts";
 import { createApp } from "../../daemon/app.ts";
 import { createWorld, type World } from "../harness.ts";
+import { insertDomain } from "../support/domains.ts";
 import { createKey, createTenant, named, type Tenant } from "./actors.ts";
 
 const CONSOLE = "https://console.operator.test";
@@ -23,27 +23,9 @@ let b: Tenant;
 let aKey: string;
 let bKey: string;
 
-/** Adds a domain row as the verification service would leave it. */
-async function domain(orgId: string, hostname: string, status: DomainStatus): Promise<string> {
-  const now = new Date().toISOString();
-  const id = newId("domain");
-  await world.store.db
-    .insertInto("domains")
-    .values({
-      id,
-      org_id: orgId,
-      hostname,
-      status,
-      challenge: `partneros-verification=${id}`,
-      created_at: now,
-      updated_at: now,
-      verified_at: status === "pending" ? null : now,
-      last_checked_at: null,
-      last_check_error: null,
-    })
-    .execute();
-  return id;
-}
+/** A domain of `orgId` in the given state, written straight into the store. */
+const domain = (orgId: string, hostname: string, status: DomainStatus) =>
+  insertDomain(world.store, orgId, hostname, status);
 
 beforeAll(async () => {
   world = await createWorld();

@@ -4,9 +4,9 @@
  * for every other host. Also the branding API it serves from.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../core/ids.ts";
 import type { DomainStatus } from "../../core/store/schema.ts";
 import { createWorld, type World } from "../harness.ts";
+import { insertDomain } from "../support/domains.ts";
 import {
   createKey,
   createTenant,
@@ -29,26 +29,9 @@ const A_BRANDING = {
   accentColor: "#AABBCC",
 };
 
-async function domain(orgId: string, hostname: string, status: DomainStatus): Promise<string> {
-  const now = new Date().toISOString();
-  const id = newId("domain");
-  await world.store.db
-    .insertInto("domains")
-    .values({
-      id,
-      org_id: orgId,
-      hostname,
-      status,
-      challenge: `partneros-verification=${id}`,
-      created_at: now,
-      updated_at: now,
-      verified_at: status === "pending" ? null : now,
-      last_checked_at: null,
-      last_check_error: null,
-    })
-    .execute();
-  return id;
-}
+/** A domain of `orgId` in the given state, written straight into the store. */
+const domain = (orgId: string, hostname: string, status: DomainStatus) =>
+  insertDomain(world.store, orgId, hostname, status);
 
 const portal = (host: string) => world.request("GET", "/portal/branding", { headers: { host } });
 
