@@ -61,8 +61,12 @@ function toKey(row: MachineKeyTable, now = nowIso()): MachineKey {
 
 function durationOrThrow(text: string, field: string, max: number): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms > max || (field === "expiresIn" && ms === 0)) {
+  if (ms === undefined || (field === "expiresIn" && ms === 0)) {
     throw new AppError("VALIDATION_FAILED", `${field} must look like 90s, 15m, 12h or 30d`);
+  }
+  if (ms > max) {
+    const days = Math.floor(max / 86_400_000);
+    throw new AppError("VALIDATION_FAILED", `${field} may be at most ${days}d`);
   }
   return ms;
 }

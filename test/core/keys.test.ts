@@ -192,6 +192,24 @@ describe("machine keys", () => {
     expect(await meStatus(w, rotated.body.token)).toBe(200);
   });
 
+  // Found by the outside trial: a 36500d grace was refused with a format message.
+  it("refuse a grace period over 30 days by naming the limit, and keep the old key", async () => {
+    const w = await world();
+    const old = await createKey(w);
+
+    const rotated = await w.request("POST", `/v1/keys/${old.key.id}/rotate?org=operator`, {
+      token: w.ownerToken,
+      body: { gracePeriod: "31d" },
+    });
+
+    expect(rotated.status).toBe(400);
+    expect(rotated.body.error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      message: "gracePeriod may be at most 30d",
+    });
+    expect(await meStatus(w, old.token)).toBe(200);
+  });
+
   it("are pinned to their org: a partner key lists only its own org's users", async () => {
     const w = await world();
     const orgs: Record<string, string> = {};

@@ -76,10 +76,11 @@ export const queryDeals = defineCommand({
       t.deals,
       money(t.total, t.currency),
     ]);
+    // Partners in the query's scope, whether or not any of their deals matched.
     const partners = result.partners === 1 ? "1 partner" : `${result.partners} partners`;
     return [
       table(["group", "currency", "deals", "total"], [...rows, ...totals]),
-      text(`Across ${partners}, grouped by ${result.groupBy}.`),
+      text(`Across ${partners} queried, grouped by ${result.groupBy}.`),
     ];
   },
 
