@@ -70,6 +70,8 @@ export function createApp(options: AppOptions) {
     c.set("clientAddr", c.env?.incoming ? (getConnInfo(c).remote.address ?? null) : null);
     // Set before the handler so the response is built with it, not rebuilt after.
     c.header("x-request-id", requestId);
+    // Answers carry partner-written text; a browser must never sniff them into HTML.
+    c.header("x-content-type-options", "nosniff");
     const started = performance.now();
     await next();
     // Method, path and outcome only: never a body, a query string or a header.

@@ -152,7 +152,14 @@ function consoleOrigins(text: string | undefined): string[] {
         origin = undefined;
       }
       // Compared case-insensitively only here; requests must then match exactly.
-      if (origin === undefined || origin === "null" || origin !== entry.toLowerCase()) {
+      // No patterns: a `*` would only ever match itself, which reads as a wildcard it is not.
+      const patterned = entry.includes("*");
+      if (
+        patterned ||
+        origin === undefined ||
+        origin === "null" ||
+        origin !== entry.toLowerCase()
+      ) {
         throw new AppError(
           "CONFIG_INVALID",
           `console origin ${entry} must be scheme://host[:port] and nothing else`,

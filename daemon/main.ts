@@ -4,24 +4,45 @@ import { AppError } from "../core/errors.ts";
 import { resolveConfig } from "./config.ts";
 import { startDaemon } from "./server.ts";
 
-const { values } = parseArgs({
-  options: {
-    "data-dir": { type: "string" },
-    host: { type: "string" },
-    port: { type: "string" },
-    config: { type: "string" },
-    "log-level": { type: "string" },
-    "session-ttl": { type: "string" },
-    "master-key-file": { type: "string" },
-    "outbound-allow": { type: "string" },
-    "dns-resolver": { type: "string" },
-    "domain-recheck": { type: "string" },
-    "platform-hosts": { type: "string" },
-    // Comma-separated like the other lists; repeating the flag adds to the list.
-    "console-origin": { type: "string", multiple: true },
-  },
-  strict: true,
-});
+const OPTIONS = {
+  "data-dir": { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  config: { type: "string" },
+  "log-level": { type: "string" },
+  "session-ttl": { type: "string" },
+  "master-key-file": { type: "string" },
+  "outbound-allow": { type: "string" },
+  "dns-resolver": { type: "string" },
+  "domain-recheck": { type: "string" },
+  "platform-hosts": { type: "string" },
+  // Comma-separated like the other lists; repeating the flag adds to the list.
+  "console-origin": { type: "string", multiple: true },
+  help: { type: "boolean" },
+} as const;
+
+function parsed() {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true }).values;
+  } catch (error) {
+    // Bad flags are the operator's typo, not a crash: one line and exit 2.
+    const message = error instanceof Error ? error.message : "bad arguments";
+    process.stderr.write(`partnerosd: ${message}; see partnerosd --help\n`);
+    process.exit(2);
+  }
+}
+
+const values = parsed();
+if (values.help) {
+  const flags = Object.entries(OPTIONS)
+    .map(([name, option]) => `  --${name}${option.type === "string" ? " <value>" : ""}`)
+    .join("\n");
+  process.stdout.write(
+    `Usage: partnerosd [options]\n\nThe PartnerOS daemon. Options (docs/cli.md describes each;\n` +
+      `PARTNEROS_* environment variables and a config file can set them too):\n${flags}\n`,
+  );
+  process.exit(0);
+}
 
 // Asynchronous writes keep logging off the request path; flushed before exit.
 const destination = pino.destination({ dest: 1, sync: false });

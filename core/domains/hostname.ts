@@ -4,7 +4,14 @@ import { parse } from "tldts";
 import { AppError } from "../errors.ts";
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const MAX_LENGTH = 253;
+// The proof lives at `_partneros-challenge.<host>`, which must fit DNS's 253.
+const MAX_LENGTH = 253 - "_partneros-challenge.".length;
+// What a hostname may be written with before punycode: letters, marks and
+// digits of any script, dots and hyphens. Anything else (`/`, `%`, `#`,
+// spaces, zero-width or soft hyphens) is refused, never silently dropped.
+const WRITTEN = /^[\p{L}\p{M}\p{N}.-]+$/u;
+// A last label of digits or hex is how IPv4 addresses are written (`127.1`, `0x7f.1`).
+const NUMERIC_TLD = /(^|\.)(\d+|0x[0-9a-f]+)$/i;
 
 /** Names no one can prove to own, refused whatever the operator configures. */
 const RESERVED = ["localhost", "localdomain", "invalid", "example", "local"];
@@ -21,13 +28,18 @@ const invalid = (message: string) => new AppError("VALIDATION_FAILED", message);
 export function normalizeHostname(input: string, platformHosts: readonly string[]): string {
   const trimmed = input.trim();
   const bare = trimmed.replace(/^\[|\]$/g, "");
-  if (isIP(bare) !== 0 || /^[\d.]+$/.test(trimmed)) {
+  const dotless = trimmed.replace(/\.$/, "");
+  if (isIP(bare) !== 0 || NUMERIC_TLD.test(dotless)) {
     throw invalid("hostname: an IP address cannot be a custom domain");
   }
-  const ascii = domainToASCII(trimmed.toLowerCase().replace(/\.$/, ""));
+  if (!WRITTEN.test(dotless)) throw invalid("hostname: not a valid DNS name");
+  const ascii = domainToASCII(dotless.toLowerCase());
   const labels = ascii.split(".");
-  if (ascii === "" || ascii.length > MAX_LENGTH || !labels.every((l) => LABEL.test(l))) {
+  if (ascii === "" || !labels.every((l) => LABEL.test(l))) {
     throw invalid("hostname: not a valid DNS name");
+  }
+  if (ascii.length > MAX_LENGTH) {
+    throw invalid(`hostname: at most ${MAX_LENGTH} characters, so that its proof's name fits DNS`);
   }
   if (labels.length < 2) throw invalid("hostname: needs at least two labels");
 

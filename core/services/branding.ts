@@ -37,17 +37,36 @@ export interface BrandingInput {
 export const DISPLAY_NAME_MAX = 100;
 export const LOGO_URL_MAX = 2048;
 const COLOR = /^#[0-9a-f]{6}$/i;
-// Shown on a public page: no line breaks or other control characters.
-const CONTROL = /\p{Cc}/u;
+// Shown on a public page: no control, format (bidi overrides, zero-width) or
+// line and paragraph separator characters.
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const UNSHOWABLE_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const invalid = (message: string) => new AppError("VALIDATION_FAILED", message);
 
 function displayName(value: string): string {
   const trimmed = value.trim();
-  if (trimmed === "" || trimmed.length > DISPLAY_NAME_MAX || CONTROL.test(trimmed)) {
-    throw invalid(`displayName: 1 to ${DISPLAY_NAME_MAX} characters, no control characters`);
+  if (
+    trimmed === "" ||
+    trimmed.length > DISPLAY_NAME_MAX ||
+    !trimmed.isWellFormed() ||
+    UNSHOWABLE.test(trimmed)
+  ) {
+    throw invalid(
+      `displayName: 1 to ${DISPLAY_NAME_MAX} characters, ` +
+        "no control, format or separator characters",
+    );
   }
   return trimmed;
+}
+
+/**
+ * An org name made fit for the public page when the org has set no branding:
+ * names come from operators and imports under looser rules.
+ */
+function showableName(name: string): string {
+  const cleaned = name.toWellFormed().replace(UNSHOWABLE_ALL, " ").replace(/\s+/g, " ").trim();
+  return [...cleaned].slice(0, DISPLAY_NAME_MAX).join("") || "Partner portal";
 }
 
 /** An https URL without credentials, in its parsed spelling; browsers load it from anywhere. */
@@ -87,7 +106,7 @@ function toBranding(orgId: string, row: OrgBrandingTable): Branding {
 function defaultBranding(orgId: string, name: string): OrgBrandingTable {
   return {
     org_id: orgId,
-    display_name: name,
+    display_name: showableName(name),
     logo_url: null,
     primary_color: null,
     accent_color: null,

@@ -181,7 +181,8 @@ export async function verifyDomain(
       updated_at: now,
       last_checked_at: now,
       last_check_error: error,
-      verified_at: status === "verified" ? (row.verified_at ?? now) : row.verified_at,
+      // When the current proof was first found; cleared while there is none.
+      verified_at: status !== "verified" ? null : row.status === "verified" ? row.verified_at : now,
     };
     await data.updateDomains().set(changes).where("id", "=", id).execute();
     if (status !== row.status) {

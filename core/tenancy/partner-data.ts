@@ -157,7 +157,7 @@ export const verifiedDomains = {
         last_checked_at: now,
         last_check_error: error,
         updated_at: now,
-        ...(error === null ? {} : { status: "unverified" as const }),
+        ...(error === null ? {} : { status: "unverified" as const, verified_at: null }),
       })
       .where("id", "=", id)
       .where("status", "=", "verified"),

@@ -275,6 +275,7 @@ describe("resolveConfig refuses", () => {
     ["a DNS resolver naming a host", { dnsResolver: "dns.example:53" }],
     ["a DNS resolver with a port out of range", { dnsResolver: "127.0.0.1:70000" }],
     ["a domain re-check under a second", { domainRecheckMs: "0s" }],
+    ["a console origin written as a wildcard", { consoleOrigins: "https://*.console.test" }],
   ])("%s with CONFIG_INVALID", (_label, flags) => {
     expect(errorCodeOf(() => resolveConfig({ dataDir: tempDir(), ...flags }, {}))).toBe(
       "CONFIG_INVALID",

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -5,6 +6,7 @@ import { verifyAuditChain } from "../../core/audit.ts";
 import { openStore } from "../../core/store/store.ts";
 import {
   cleanUpDaemons,
+  DAEMON,
   OWNER_EMAIL,
   OWNER_PASSWORD,
   parsed,
@@ -18,6 +20,17 @@ import {
 afterEach(cleanUpDaemons);
 
 describe("partnerosd", () => {
+  // Found by the second outside trial: --help crashed with a stack trace.
+  it("answers --help with its options and an unknown flag with one line and exit 2", () => {
+    const help = spawnSync(process.execPath, [DAEMON, "--help"], { encoding: "utf8" });
+    const bogus = spawnSync(process.execPath, [DAEMON, "--bogus"], { encoding: "utf8" });
+
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--dns-resolver <value>");
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr.trim()).toBe("partnerosd: Unknown option '--bogus'; see partnerosd --help");
+  });
+
   it("binds 127.0.0.1 by default and answers /healthz and /readyz with 200", async () => {
     const { dir } = await preparedDataDir();
     const daemon = spawnDaemon(dir);

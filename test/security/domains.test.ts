@@ -126,6 +126,18 @@ describe("claiming a domain", () => {
     ["a name with an underscore", "bad_name.a.test"],
     ["the reserved localhost", "portal.localhost"],
     ["an empty name", " "],
+    // Found by the second outside trial: these were rewritten instead of refused.
+    ["a path after the name", "evil.test/portal.a.test"],
+    ["a fragment", "evil.test#.a.test"],
+    ["a percent-encoded dot", "a%2eb.test"],
+    ["a zero-width space", "\u200bportal.a.test"],
+    ["a soft hyphen", "por\u00adtal.a.test"],
+    [
+      "a name too long for its proof to fit DNS",
+      `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(40)}.test`,
+    ],
+    ["a hex IPv4 form", "0x7f.1"],
+    ["a short IPv4 form", "127.1"],
   ])("refuses %s", async (_, hostname) => {
     expectErrorBody(await add(aToken, hostname), "VALIDATION_FAILED");
   });
@@ -253,7 +265,11 @@ describe("re-checking verified domains", () => {
 
     const res = await verify(aToken, domain.id);
 
-    expect(res.body).toMatchObject({ status: "unverified", lastCheckError: "RECORD_MISSING" });
+    expect(res.body).toMatchObject({
+      status: "unverified",
+      lastCheckError: "RECORD_MISSING",
+      verifiedAt: null,
+    });
     expect(honoured(host)).toBeUndefined();
   });
 

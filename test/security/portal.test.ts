@@ -14,6 +14,7 @@ import {
   expectStatus,
   named,
   type Tenant,
+  uniqueSlug,
 } from "./actors.ts";
 
 let world: World;
@@ -135,6 +136,22 @@ describe("GET /portal/branding", () => {
     expectErrorBody(after, "NOT_FOUND");
   });
 
+  // Found by the second outside trial: an org name with controls went out as it was.
+  it("shows an org name with control and format characters cleaned when none was set", async () => {
+    const res = await world.request("POST", "/v1/tenants", {
+      token: world.ownerToken,
+      body: { slug: uniqueSlug("raw"), name: "Gamma\nCo\u202e\u001b[31m\u200b  Ltd" },
+    });
+    expectStatus(res, 201);
+    await domain(res.body.id, "partners.raw.test", "verified");
+
+    const shown = await portal("partners.raw.test");
+
+    expectStatus(shown, 200);
+    expect(shown.body.displayName).toBe("Gamma Co [31m Ltd");
+    expect(shown.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   it("answers 404 for the verified domain of a suspended partner", async () => {
     const c = await createTenant(world, "c");
     await domain(c.id, "partners.c.test", "verified");
@@ -216,6 +233,10 @@ describe("the branding API", () => {
     ["an empty display name", { displayName: "   " }],
     ["a display name over 100 characters", { displayName: "x".repeat(101) }],
     ["a display name with a line break", { displayName: "Acme\nPartners" }],
+    ["a display name with a right-to-left override", { displayName: "A\u202eB" }],
+    ["a display name with a zero-width space", { displayName: "A\u200bB" }],
+    ["a display name with a line separator", { displayName: "A\u2028B" }],
+    ["a display name with a lone surrogate", { displayName: "A\ud800" }],
     ["a logo over http", { displayName: "A", logoUrl: "http://cdn.a.test/logo.svg" }],
     ["a javascript: logo", { displayName: "A", logoUrl: "javascript:alert(1)" }],
     ["a logo URL with a password", { displayName: "A", logoUrl: "https://u:p@cdn.a.test/l" }],
