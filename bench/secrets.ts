@@ -3,27 +3,21 @@
 // rotation over many stored secrets while the daemon answers reads, with the
 // p99 of those reads during the rotation against the same reads idle.
 import { createDecipheriv } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { rmSync } from "node:fs";
 import SQLite from "better-sqlite3";
-import pino from "pino";
 import { Authenticator } from "../core/auth.ts";
 import { encryptSecret } from "../core/secrets/envelope.ts";
 import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { Secret } from "../core/secrets/secret.ts";
 import { sharedCounter } from "../core/secrets/usage.ts";
-import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { credentialBinding, useCredential } from "../core/services/credentials.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
-import { openStore } from "../core/store/store.ts";
+import type { openStore } from "../core/store/store.ts";
 import { resolvePartnerScope } from "../core/tenancy/partner-scope.ts";
 import { createApp } from "../daemon/app.ts";
 import { call } from "./http.ts";
 import { type LoadJob, type Measurement, measure } from "./measure.ts";
+import { BENCH_SESSION_TTL_MS, benchStore, listen } from "./server.ts";
 
 export interface SecretsReport {
   use: { perSecond: number; rawPerSecond: number; ratio: number };
@@ -94,32 +88,18 @@ export async function runSecretsBench(options: {
   seconds: number;
   batchSize?: number;
 }): Promise<SecretsReport> {
-  const dir = mkdtempSync(join(tmpdir(), "partneros-bench-secrets-"));
-  chmodSync(dir, 0o700);
-  const dbPath = join(dir, "partneros.db");
-  const store = await openStore({ path: dbPath });
-  const destination = pino.destination({ dest: join(dir, "daemon.log"), sync: false });
-  const logger = pino({ level: "info" }, destination);
-  const boot = await bootstrapOperator(store, {
-    email: "owner@operator.bench",
-    password: "correct horse battery staple",
-    sessionTtlMs: 3_600_000,
-  });
+  const { dir, dbPath, store, destination, logger, boot } = await benchStore(
+    "partneros-bench-secrets-",
+  );
   const keys = LiveKeyring.ephemeral();
   const { app, authenticator, rotation } = createApp({
     store,
     logger,
-    loginPolicy: defaultLoginPolicy(3_600_000),
+    loginPolicy: defaultLoginPolicy(BENCH_SESSION_TTL_MS),
     keys,
     rotationBatchSize: options.batchSize,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-      resolve(s as Server),
-    ) as Server;
-    s.once("error", reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listen(app.fetch);
 
   try {
     const owner = boot.sessionToken;

@@ -1,14 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve } from "@hono/node-server";
-import pino from "pino";
+import { rmSync } from "node:fs";
 import { LiveKeyring } from "../core/secrets/live-keyring.ts";
-import { bootstrapOperator } from "../core/services/bootstrap.ts";
 import { defaultLoginPolicy } from "../core/services/sessions.ts";
-import { openStore } from "../core/store/store.ts";
 import { createApp } from "../daemon/app.ts";
 import {
   BARE_DEAL_PATH,
@@ -19,12 +11,12 @@ import {
 } from "./bare-deals.ts";
 import { call, get, text } from "./http.ts";
 import { createCatalogue, seedPartnerDeals } from "./partner-deals.ts";
+import { BENCH_SESSION_TTL_MS, benchStore, listen } from "./server.ts";
 
 export const ME_PATH = "/v1/me";
 export const BARE_PATH = "/bench/bare-me";
 export const DEALS_PATH = `/v1/deals?limit=${PAGE_SIZE}`;
 
-const SESSION_TTL_MS = 3_600_000;
 /** Deals of the keyed partner, and of a second partner the key must not see. */
 const DEALS_PER_PARTNER = 2_000;
 
@@ -53,17 +45,7 @@ export interface BenchWorld {
  * info through an async destination, as the daemon logs to stdout.
  */
 export async function startBenchWorld(): Promise<BenchWorld> {
-  const dir = mkdtempSync(join(tmpdir(), "partneros-bench-"));
-  chmodSync(dir, 0o700);
-  const dbPath = join(dir, "partneros.db");
-  const store = await openStore({ path: dbPath });
-  const destination = pino.destination({ dest: join(dir, "daemon.log"), sync: false });
-  const logger = pino({ level: "info" }, destination);
-  const boot = await bootstrapOperator(store, {
-    email: "owner@operator.bench",
-    password: "correct horse battery staple",
-    sessionTtlMs: SESSION_TTL_MS,
-  });
+  const { dir, dbPath, store, destination, logger, boot } = await benchStore("partneros-bench-");
 
   // Filled in once the key exists; the bare routes are not called before then.
   const baseline: { body: unknown } = { body: null };
@@ -71,7 +53,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
   const { app, authenticator } = createApp({
     store,
     logger,
-    loginPolicy: defaultLoginPolicy(SESSION_TTL_MS),
+    loginPolicy: defaultLoginPolicy(BENCH_SESSION_TTL_MS),
     keys: LiveKeyring.ephemeral(),
     extra: (extraApp) => {
       extraApp.get(BARE_PATH, (c) => c.json(baseline.body));
@@ -79,13 +61,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     },
     extraRouteKeys: [`GET ${BARE_PATH}`, ...BARE_DEAL_ROUTE_KEYS],
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-      resolve(s as Server),
-    ) as Server;
-    s.once("error", reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listen(app.fetch);
 
   const stop = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
