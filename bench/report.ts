@@ -133,8 +133,10 @@ export function formatImport(timing: ImportTiming): string {
 /** The secrets figures: use against raw decryption, rotation, reads idle and during it. */
 export function formatSecrets(report: SecretsReport): string {
   const { use, rotation } = report;
+  const p99Ratio = rotation.during.p99Ms / Math.max(rotation.idle.p99Ms, 1);
   const read = (label: string, m: SecretsReport["rotation"]["idle"]) =>
-    `  ${label.padEnd(16)} ${Math.round(m.requestsPerSecond).toLocaleString("en-US").padStart(7)} ` +
+    `  ${label.padEnd(16)} ` +
+    `${Math.round(m.requestsPerSecond).toLocaleString("en-US").padStart(7)} ` +
     `req/s   p50 ${String(m.p50Ms).padStart(3)} ms   p99 ${String(m.p99Ms).padStart(3)} ms`;
   return [
     `decrypt-and-use: ${Math.round(use.perSecond).toLocaleString("en-US")}/s through ` +
@@ -148,6 +150,6 @@ export function formatSecrets(report: SecretsReport): string {
     "GET /v1/credentials/{id} (partner machine key):",
     read("idle", rotation.idle),
     read("during rotation", rotation.during),
-    `  p99 during / idle: ${(rotation.during.p99Ms / Math.max(rotation.idle.p99Ms, 1)).toFixed(1)}×`,
+    `  p99 during / idle: ${p99Ratio.toFixed(1)}×`,
   ].join("\n");
 }

@@ -32,8 +32,8 @@ const escaped = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart
 
 /**
  * A value partners may have written, made safe for a terminal: every control
- * character is shown as `\uXXXX`, so a name cannot move the cursor, recolour
- * the screen, set the window title or forge a table row.
+ * character is shown as `\u` and four hex digits, so a name cannot move the
+ * cursor, recolour the screen, set the window title or forge a table row.
  */
 export function printable(value: string, keepNewlines = false): string {
   return value.replace(keepNewlines ? CONTROL_IN_TEXT : CONTROL, escaped);

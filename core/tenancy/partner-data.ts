@@ -93,7 +93,7 @@ export const sealedCredentials = {
       ])
       .groupBy("key_version"),
 
-  /** The next rows after `afterId`, by id; with `notUnder`, only those sealed under another version. */
+  /** Rows after `afterId` by id; with `notUnder`, only those sealed under another version. */
   page: (db: Executor, options: { afterId: string; limit: number; notUnder?: number }) => {
     const query = db
       .selectFrom("credentials")

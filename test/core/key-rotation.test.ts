@@ -118,7 +118,7 @@ const retire = (version: number) =>
   });
 
 describe("master-key rotation", () => {
-  it("re-seals every stored secret under a new primary, each still opening to its value", async () => {
+  it("re-seals every stored secret under a new primary, each opening to its value", async () => {
     const ids = await seedMany(30);
     expect(new Set(await storedVersions())).toEqual(new Set([1]));
 
@@ -214,7 +214,7 @@ describe("master-key rotation", () => {
 });
 
 describe("master-key retirement", () => {
-  it("refuses the primary and a version ciphertexts still use, then retires it once unused", async () => {
+  it("refuses the primary and a version still in use, then retires it once unused", async () => {
     const ids = await seedMany(12);
     expectStatus(await retire(1), 409);
 
@@ -299,7 +299,7 @@ describe("a key file as the key source", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gains the new version on disk, owner-only, before it is used, and loses a retired one", async () => {
+  it("gains the new version on disk, owner-only, before use, and loses a retired one", async () => {
     const path = join(dir, "master.keys");
     writeFileSync(path, newKeyringDocument(), { mode: 0o600 });
     const keys = await LiveKeyring.open(fileKeySource(path));
