@@ -34,6 +34,9 @@ export interface Domain {
   lastCheckError: string | null;
 }
 
+/** Claims one org may hold at once, so a partner cannot flood the re-check and the table. */
+export const MAX_DOMAINS_PER_ORG = 50;
+
 const CHALLENGE_LABEL = "_partneros-challenge";
 const CHALLENGE_PREFIX = "partneros-verification=";
 
@@ -87,6 +90,16 @@ export async function addDomain(
       .where("hostname", "=", hostname)
       .executeTakeFirst();
     if (mine) throw new AppError("CONFLICT", `this org already claims ${hostname}`);
+    const held = await data
+      .domains()
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    if (Number(held.n) >= MAX_DOMAINS_PER_ORG) {
+      throw new AppError(
+        "CONFLICT",
+        `this org already holds ${MAX_DOMAINS_PER_ORG} domain claims; remove one first`,
+      );
+    }
     const taken = await verifiedDomains.heldElsewhere(tx, hostname, scope.orgId).executeTakeFirst();
     if (taken) throw heldElsewhere();
 

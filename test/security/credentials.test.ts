@@ -306,3 +306,21 @@ describe("no secret value leaks", () => {
     expectErrorBody(res, "VALIDATION_FAILED");
   });
 });
+
+// Found by the canary helper: zod named an unknown key, which could be a secret pasted as a key.
+describe("an unknown field in a credential body", () => {
+  it("is named when it looks like a field, and never echoed when it looks like a secret", async () => {
+    const pasted = secret("pasted-as-a-key");
+    const named = await set(aToken, { ...smtpBody("typo", secret("smtp")), colour: "blue" });
+    const hidden = await set(aToken, {
+      ...smtpBody("pasted", secret("smtp")),
+      secrets: { password: "x", [pasted]: "y" },
+    });
+
+    expectErrorBody(named, "VALIDATION_FAILED");
+    expect(named.body.error.message).toBe("(root): unknown field colour");
+    expectErrorBody(hidden, "VALIDATION_FAILED");
+    expect(hidden.body.error.message).toBe("secrets: unknown field …");
+    expect(JSON.stringify(hidden.body)).not.toContain(pasted);
+  });
+});

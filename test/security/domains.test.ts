@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { txtLookup } from "../../core/domains/txt.ts";
-import { recheckDomains } from "../../core/services/domains.ts";
+import { MAX_DOMAINS_PER_ORG, recheckDomains } from "../../core/services/domains.ts";
 import { portalReads } from "../../core/tenancy/partner-data.ts";
 import { createWorld, type World } from "../harness.ts";
 import { startTestDns, type TestDns } from "../support/dns-server.ts";
@@ -140,6 +140,26 @@ describe("claiming a domain", () => {
     ["a short IPv4 form", "127.1"],
   ])("refuses %s", async (_, hostname) => {
     expectErrorBody(await add(aToken, hostname), "VALIDATION_FAILED");
+  });
+});
+
+describe("the claims of one org", () => {
+  // Found by the second outside trial: an org could make claims without end.
+  it(`stop at ${MAX_DOMAINS_PER_ORG}, and another may be made once one is removed`, async () => {
+    const tenant = await createTenant(world, "dom-many");
+    const token = (await createKey(world, tenant.slug, { role: "partner_admin" })).token;
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_DOMAINS_PER_ORG; i++) {
+      ids.push((await claim(token, `c${i}.${host}`)).id);
+    }
+
+    const over = await add(token, `over.${host}`);
+    expectErrorBody(over, "CONFLICT");
+    expect(over.body.error.message).toContain(`${MAX_DOMAINS_PER_ORG} domain claims`);
+
+    const removed = await world.request("DELETE", `/v1/domains/${ids[0]}`, { token });
+    expectStatus(removed, 204);
+    expectStatus(await add(token, `over.${host}`), 201);
   });
 });
 
