@@ -34,12 +34,13 @@ export async function startDaemon(
     throw new AppError("NOT_CONFIGURED", `no store in ${config.dataDir}; run partneros init first`);
   }
   const source = keySourceFor(config.masterKeys);
-  // Loaded once before the store opens, so a missing or exposed key file stops start-up first.
-  await source.load();
+  // Loaded before the store opens, so a missing or exposed key file stops start-up
+  // first; loaded once, so a KMS helper command runs once.
+  const loaded = await source.load();
   const store = await openStore({ path: dbPath });
   let keys: LiveKeyring;
   try {
-    keys = await LiveKeyring.open(source, await retiredVersions(store.db));
+    keys = LiveKeyring.of(source, loaded, await retiredVersions(store.db));
   } catch (error) {
     await store.close();
     throw error;

@@ -111,15 +111,20 @@ export class LiveKeyring {
 
   /** Loads the source; versions retired in the store are left out even if it still holds them. */
   static async open(source: KeySource, retired: Iterable<number> = []): Promise<LiveKeyring> {
+    return LiveKeyring.of(source, await source.load(), retired);
+  }
+
+  /** The same from a keyring already loaded from `source`, so the source is read once. */
+  static of(source: KeySource, loaded: Keyring, retired: Iterable<number> = []): LiveKeyring {
     const set = new Set(retired);
-    return new LiveKeyring(source, withoutRetired(await source.load(), set), set);
+    return new LiveKeyring(source, withoutRetired(loaded, set), set);
   }
 
   /** A fresh random keyring held in memory only, for tools and tests that never persist it. */
   static ephemeral(): LiveKeyring {
     const document = newKeyringDocument();
     const source = memoryKeySource(document);
-    return new LiveKeyring(source, parseKeyring(document, source.description), new Set());
+    return LiveKeyring.of(source, parseKeyring(document, source.description));
   }
 
   get keyring(): Keyring {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../core/audit.ts";
@@ -78,6 +78,33 @@ describe("partnerosd", () => {
     expect(code).toBe(9);
     expect(log.some((l) => l.code === expected && String(l.msg).includes("master key"))).toBe(true);
     expect(log.some((l) => l.msg === "daemon.started")).toBe(false);
+  });
+
+  it("runs a key command once at start-up and serves with the keys it printed", async () => {
+    const { dir, ownerToken } = await preparedDataDir();
+    const calls = join(dir, "key-command.calls");
+    const helper = join(dir, "key-command.sh");
+    writeFileSync(
+      helper,
+      `#!/bin/sh\necho run >> '${calls}'\ncat '${join(dir, "master.keys")}'\n`,
+      {
+        mode: 0o700,
+      },
+    );
+    const daemon = spawnDaemon(dir, { env: { PARTNEROS_MASTER_KEY_COMMAND: helper } });
+    const url = await startedUrl(daemon);
+
+    const status = await fetch(`${url}/v1/master-key`, {
+      headers: { authorization: `Bearer ${ownerToken}` },
+    });
+
+    expect(status.status).toBe(200);
+    expect((await status.json()).source).toEqual({
+      description: `key command ${helper}`,
+      writable: false,
+    });
+    expect(readFileSync(calls, "utf8")).toBe("run\n");
+    await stop(daemon);
   });
 
   it("finishes in-flight requests on SIGTERM, exits 0 and leaves a store that opens", async () => {
