@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { hostOfHeader } from "../core/services/branding.ts";
+import { hostOfHeader } from "../core/domains/hostname.ts";
 import type { Store } from "../core/store/store.ts";
 import { portalReads } from "../core/tenancy/partner-data.ts";
 import type { AppEnv } from "./env.ts";

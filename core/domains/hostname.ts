@@ -55,3 +55,13 @@ export function normalizeHostname(input: string, platformHosts: readonly string[
   }
   return ascii;
 }
+
+/**
+ * The spelling of a Host header that domains are stored under: lower case,
+ * without port and trailing dot. Anything odd simply finds no domain.
+ */
+export function hostOfHeader(header: string | undefined): string {
+  const host = (header ?? "").trim().toLowerCase();
+  const bare = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
+  return (bare ?? "").replace(/\.$/, "");
+}

@@ -135,8 +135,3 @@ export function ensureKeyFile(path: string): { created: boolean } {
   writeFileSync(path, newKeyringDocument(), { mode: 0o600, flag: "wx" });
   return { created: true };
 }
-
-/** An in-memory keyring with one fresh key, for tests and tools that never persist. */
-export function newKeyring(): Keyring {
-  return parseKeyring(newKeyringDocument(), "generated keyring");
-}

@@ -1,5 +1,6 @@
 import { appendAudit } from "../audit.ts";
 import { nowIso } from "../clock.ts";
+import { hostOfHeader } from "../domains/hostname.ts";
 import { AppError, notFound } from "../errors.ts";
 import type { OrgScope } from "../scope.ts";
 import type { OrgBrandingTable } from "../store/schema.ts";
@@ -160,21 +161,14 @@ export async function putBranding(
 }
 
 /**
- * The spelling of a Host header that domains are stored under: lower case,
- * without port and trailing dot. Anything odd simply finds no domain.
- */
-export function hostOfHeader(header: string | undefined): string {
-  const host = (header ?? "").trim().toLowerCase();
-  const bare = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
-  return (bare ?? "").replace(/\.$/, "");
-}
-
-/**
  * The public branding a Host header resolves to. Only a verified domain of an
  * active org resolves; every other host gets the same 404, so an answer never
  * tells a pending claim from an unknown name, nor falls back to any tenant.
  */
-export function portalBrandingOrThrow(store: Store, hostHeader: string | undefined) {
+export function portalBrandingOrThrow(
+  store: Store,
+  hostHeader: string | undefined,
+): PublicBranding {
   const reads = portalReads(store);
   const domain = reads.verifiedDomain(hostOfHeader(hostHeader));
   const org =
@@ -188,12 +182,11 @@ export function portalBrandingOrThrow(store: Store, hostHeader: string | undefin
     );
   if (!domain || !org || org.status !== "active") throw notFound("portal");
   const row = reads.branding(domain.org_id) ?? defaultBranding(domain.org_id, org.name);
-  const branding: PublicBranding = {
+  return {
     hostname: domain.hostname,
     displayName: row.display_name,
     logoUrl: row.logo_url,
     primaryColor: row.primary_color,
     accentColor: row.accent_color,
   };
-  return branding;
 }

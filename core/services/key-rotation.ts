@@ -1,7 +1,8 @@
 import { appendAudit } from "../audit.ts";
 import { nowIso } from "../clock.ts";
 import { AppError } from "../errors.ts";
-import { decryptSecret, encryptSecret } from "../secrets/envelope.ts";
+import { decryptSecret, type EncryptionCounter, encryptSecret } from "../secrets/envelope.ts";
+import type { Keyring } from "../secrets/keyring.ts";
 import type { LiveKeyring } from "../secrets/live-keyring.ts";
 import { sharedCounter } from "../secrets/usage.ts";
 import type { CredentialKind } from "../store/schema.ts";
@@ -9,7 +10,7 @@ import type { Store } from "../store/store.ts";
 import { sealedCredentials } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 import { credentialBinding, SECRET_FIELDS } from "./credentials.ts";
-import { assertOperator, ciphertextsByVersion } from "./master-keys.ts";
+import { assertOperator, ciphertextsByVersion, pendingUnder } from "./master-keys.ts";
 
 export type RotationState = "idle" | "running" | "done" | "stopped" | "failed";
 
@@ -126,9 +127,7 @@ export class KeyRotation {
   }
 
   async #pending(): Promise<number> {
-    const primary = this.#keys.keyring.primary;
-    const counts = await ciphertextsByVersion(this.#store.db);
-    return [...counts].reduce((sum, [version, n]) => (version === primary ? sum : sum + n), 0);
+    return pendingUnder(await ciphertextsByVersion(this.#store.db), this.#keys.keyring.primary);
   }
 
   async #run(ctx: ServiceContext): Promise<void> {
@@ -209,17 +208,21 @@ export class KeyRotation {
 
   /** The row's secrets re-sealed under the primary, or undefined when they fail to open. */
   #reseal(
-    keyring: LiveKeyring["keyring"],
-    counter: Awaited<ReturnType<typeof sharedCounter>>,
+    keyring: Keyring,
+    counter: EncryptionCounter,
     row: { id: string; org_id: string; kind: CredentialKind; secrets: string },
   ): string | undefined {
-    const bindingOf = (field: string) => credentialBinding(row, field);
     try {
       const stored = JSON.parse(row.secrets) as Record<string, string>;
       const sealed: Record<string, string> = {};
       for (const [field, value] of Object.entries(stored)) {
-        const secret = decryptSecret(keyring, bindingOf(field), value);
-        sealed[field] = encryptSecret(keyring, counter, bindingOf(field), secret);
+        const binding = credentialBinding(row, field);
+        sealed[field] = encryptSecret(
+          keyring,
+          counter,
+          binding,
+          decryptSecret(keyring, binding, value),
+        );
       }
       return JSON.stringify(sealed);
     } catch (error) {

@@ -42,6 +42,13 @@ export async function ciphertextsByVersion(db: Db): Promise<Map<number, number>>
   return new Map(rows.map((row) => [Number(row.key_version), Number(row.ciphertexts)]));
 }
 
+/** Ciphertexts sealed under any version but `primary`: what a rotation has left to do. */
+export function pendingUnder(stored: ReadonlyMap<number, number>, primary: number): number {
+  let pending = 0;
+  for (const [version, n] of stored) if (version !== primary) pending += n;
+  return pending;
+}
+
 /** Versions marked retired in the store; they stay out of the keyring on every start. */
 export async function retiredVersions(db: Db): Promise<number[]> {
   const rows = await db
@@ -64,10 +71,7 @@ export async function masterKeyStatus(
   const rows = await ctx.store.db.selectFrom("master_key_usage").selectAll().execute();
   const counts = new Map(rows.map((row) => [Number(row.version), Number(row.encryptions)]));
   const stored = await ciphertextsByVersion(ctx.store.db);
-  const pending = [...stored].reduce(
-    (sum, [version, n]) => (version === keyring.primary ? sum : sum + n),
-    0,
-  );
+  const pending = pendingUnder(stored, keyring.primary);
   return {
     primary: keyring.primary,
     source: { description: keys.description, writable: keys.writable },

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encryptSecret } from "../../core/secrets/envelope.ts";
-import { newKeyring } from "../../core/secrets/keyring.ts";
+import { LiveKeyring } from "../../core/secrets/live-keyring.ts";
 import { Secret } from "../../core/secrets/secret.ts";
 import { PersistedCounter } from "../../core/secrets/usage.ts";
 import { openStore, type Store } from "../../core/store/store.ts";
@@ -59,7 +59,7 @@ describe("PersistedCounter", () => {
   it("never lets the stored count fall below the encryptions done", async () => {
     const store = await open(dbPath());
     const counter = await PersistedCounter.load(store, { block: 3 });
-    const keyring = newKeyring();
+    const keyring = LiveKeyring.ephemeral().keyring;
 
     for (let done = 1; done <= 10; done++) {
       await counter.reserve(keyring.primary);
