@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureKeyFile } from "../../core/secrets/keyring.ts";
 import { bootstrapOperator } from "../../core/services/bootstrap.ts";
 import { openStore } from "../../core/store/store.ts";
+import { type CliRun, cleanEnv, runCli } from "../support/cli.ts";
 
 /**
  * The import end to end: the real daemon in a child process, the real CLI in
@@ -25,7 +26,6 @@ import { openStore } from "../../core/store/store.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const CRM = resolve(REPO, "../shared/data/crm");
-const CLI = join(REPO, "bin/partneros");
 const DAEMON = join(REPO, "bin/partnerosd");
 const SLOW = 180_000;
 
@@ -38,12 +38,6 @@ interface Daemon {
   child: ChildProcess;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Every daemon still running; those in `shared` serve a whole describe block. */
 const running = new Set<Daemon>();
 const shared = new Set<Daemon>();
@@ -53,15 +47,6 @@ function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(dir);
   return dir;
-}
-
-function cleanEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !entry[0].startsWith("PARTNEROS_"),
-    ),
-  );
 }
 
 /** A fresh data dir with an operator owner, served by `bin/partnerosd` on a free port. */
@@ -109,24 +94,12 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
 }
 
 /** `partneros …` against a daemon, as a script runs it: no terminal, no profile. */
-function cli(daemon: Daemon, args: readonly string[]): Promise<Run> {
-  const env = {
-    ...cleanEnv(),
+function cli(daemon: Daemon, args: readonly string[]): Promise<CliRun> {
+  return runCli(args, {
     PARTNEROS_URL: daemon.url,
     PARTNEROS_TOKEN: daemon.token,
     PARTNEROS_CONFIG_DIR: tempDir("partneros-e2e-config-"),
-    NO_COLOR: "1",
-  };
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
   });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  return new Promise((done) => child.once("close", (code) => done({ code, stdout, stderr })));
 }
 
 async function json<T>(daemon: Daemon, args: readonly string[]): Promise<T> {

@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { keyringFromFile } from "../../core/secrets/keyring.ts";
+import { runCli } from "../support/cli.ts";
 
-const CLI = resolve(import.meta.dirname, "../../bin/partneros");
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -19,27 +18,13 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-function cli(
+async function cli(
   args: readonly string[],
   configDir: string,
   stdin = "",
 ): Promise<{ code: number | null; err: string }> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !entry[0].startsWith("PARTNEROS_"),
-    ),
-  );
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...env, PARTNEROS_CONFIG_DIR: configDir, NO_COLOR: "1" },
-  });
-  let err = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8");
-  });
-  child.stdout.resume();
-  child.stdin.end(stdin);
-  return new Promise((done) => child.once("close", (code) => done({ code, err })));
+  const { code, stderr } = await runCli(args, { PARTNEROS_CONFIG_DIR: configDir }, stdin);
+  return { code, err: stderr };
 }
 
 function init(dataDir: string, configDir: string): Promise<{ code: number | null; err: string }> {

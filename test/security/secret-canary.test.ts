@@ -1,20 +1,8 @@
-/**
- * Issue #4, item 7 "Never logged": canary secrets go through every path that
- * touches a partner credential's secrets — set (CLI and API, every kind),
- * replace, show, list, test (accepted and refused by real peers on loopback
- * that echo what they were sent), validation errors, master-key rotation and
- * retirement, delete — against a real `partnerosd` driven by the real
- * `partneros`. Then no form of any canary may appear in the daemon log, the
- * CLI output, the audit records, the API responses and error bodies, or any
- * byte of the data dir once the daemon has stopped (the ciphertexts are
- * random, so a plaintext match anywhere in the database is a leak).
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,9 +14,9 @@ import {
   startedUrl,
   stop,
 } from "../daemon/processes.ts";
+import { type CliRun, runCli } from "../support/cli.ts";
 import { type Canary, canary, describeTraces, Evidence, encodingsOf, scan } from "./canary-scan.ts";
 
-const CLI = resolve(import.meta.dirname, "../../bin/partneros");
 const SLOW = 90_000;
 const USER = "mailer";
 const CLIENT_ID = "client-one";
@@ -177,43 +165,22 @@ let partnerToken: string;
 let slug: string;
 const configDirs: string[] = [];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `partneros …` as a script runs it, stdin piped; both outputs kept. */
-function cli(args: readonly string[], options: { token: string; stdin?: string }): Promise<Run> {
+async function cli(
+  args: readonly string[],
+  options: { token: string; stdin?: string },
+): Promise<CliRun> {
   const configDir = mkdtempSync(join(tmpdir(), "partneros-canary-config-"));
   configDirs.push(configDir);
   const env = {
-    ...Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith("PARTNEROS_")),
-    ),
     PARTNEROS_URL: url,
     PARTNEROS_TOKEN: options.token,
     PARTNEROS_CONFIG_DIR: configDir,
-    NO_COLOR: "1",
   };
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  child.stdin.end(options.stdin ?? "");
-  return new Promise((done) =>
-    child.once("close", (code) => {
-      const command = `partneros ${args.join(" ")}`;
-      evidence.add("the CLI output", `${command} (stdout)`, stdout);
-      evidence.add("the CLI output", `${command} (stderr)`, stderr);
-      done({ code, stdout, stderr });
-    }),
-  );
+  const run = await runCli(args, env, options.stdin);
+  const command = `partneros ${args.join(" ")}`;
+  evidence.add("the CLI output", `${command} (stdout)`, run.stdout);
+  evidence.add("the CLI output", `${command} (stderr)`, run.stderr);
+  return run;
 }
 
 /** A CLI run that must succeed, its stdout parsed when `--json` was asked for. */
