@@ -32,7 +32,7 @@ describe("credential test", () => {
     );
   });
 
-  it("prints the outcome and the detail, and succeeds once the credential is accepted", async () => {
+  it("prints the outcome and the detail, and succeeds once the credential passes", async () => {
     const result = { ...base, ok: true, outcome: "ok", detail: "logged in as mailer" } as const;
     const { context } = answering(result);
 

@@ -330,7 +330,7 @@ describe("a key file as the key source", () => {
     expect(keys.keyring.primary).toBe(1);
   });
 
-  it("keeps a version retired in the store out of the keyring even if the source holds it", async () => {
+  it("keeps a version the store retired out of the keyring, whatever its source", async () => {
     const path = join(dir, "master.keys");
     const two = JSON.parse(newKeyringDocument()) as { keys: { version: number }[] };
     const first = JSON.parse(newKeyringDocument()) as { keys: { version: number; key: string }[] };

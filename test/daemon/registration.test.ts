@@ -198,7 +198,7 @@ describe("createApp", () => {
     expect([...served].filter((key) => !documented.has(key))).toEqual(["GET /openapi.json"]);
   });
 
-  it("keeps health and portal routes public and all of /v1 guarded apart from sign-in", async () => {
+  it("keeps health and portal routes public, all of /v1 guarded but sign-in", async () => {
     const { document } = await realApp();
 
     const publicRoutes = Object.entries(document().paths ?? {}).flatMap(([path, item]) =>

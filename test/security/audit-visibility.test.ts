@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe("an operator's audit list", () => {
-  it("without a partner holds the operator org's records and its staff's, no partner's own", async () => {
+  it("without a partner holds the operator's and its staff's records, no partner's", async () => {
     const before = [await accessRecords(a.id), await accessRecords(b.id)];
 
     const records = await list(analyst);

@@ -121,7 +121,7 @@ describe("an actual request with A's machine key", () => {
     expectVaryOrigin(res);
   });
 
-  it("is allowed from A's domain on an error answer too, so the page can read the code", async () => {
+  it("is allowed from A's domain on an error answer, so the page can read the code", async () => {
     const res = await call("/v1/tenants", { origin: "https://partners.a.test" }, { token: aKey });
 
     expect(res.status).toBe(403);

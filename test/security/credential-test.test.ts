@@ -329,7 +329,7 @@ describe("an smtp credential", () => {
 });
 
 describe("the outbound guard", () => {
-  it("refuses 127.0.0.1 without an allowance: unreachable, and the server sees no connection", async () => {
+  it("refuses 127.0.0.1 without an allowance: unreachable, and no connection is made", async () => {
     const id = await setCredential(aToken, smtpCredential(name("mail"), PASSWORD));
 
     const res = await tryCredential(id, aToken, world.app);
@@ -423,7 +423,7 @@ describe("an api_key credential", () => {
 });
 
 describe("an oauth credential", () => {
-  it("is ok when the refresh grant is accepted, and the tokens it returns are not stored", async () => {
+  it("is ok when the refresh grant is accepted; the tokens it returns are not stored", async () => {
     const id = await setCredential(aToken, oauthCredential(name("id"), REFRESH_TOKEN));
     const before = await world.request("GET", `/v1/credentials/${id}`, { token: aToken });
 
@@ -526,8 +526,10 @@ describe("a peer that echoes the secret", () => {
   it("in its SMTP refusal, raw, base64 and as SASL PLAIN, leaves no trace anywhere", async () => {
     const password = uniquePassword();
     const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const plain = (login: { username: string; password: string }) =>
+      b64(`\0${login.username}\0${login.password}`);
     smtp.refusal = (login) =>
-      `no ${login.password} / ${b64(login.password)} / ${b64(`\0${login.username}\0${login.password}`)}` +
+      `no ${login.password} / ${b64(login.password)} / ${plain(login)}` +
       ` / ${login.password.toUpperCase()}`;
     const id = await setCredential(aToken, smtpCredential(name("mail"), password));
 
