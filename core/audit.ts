@@ -43,6 +43,14 @@ export const AUDIT_ACTIONS = [
   "domain.unverified",
   "domain.removed",
   "branding.updated",
+  "events.ingested",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
+  "webhook.secret_rotated",
+  "webhook.disabled",
+  "webhook.tested",
+  "webhook.replayed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -15,6 +15,11 @@ export const ID_PREFIXES = {
   deal: "deal",
   credential: "crd",
   domain: "dom",
+  event: "evt",
+  webhook: "wh",
+  message: "msg",
+  delivery: "whd",
+  attempt: "wha",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -34,6 +34,10 @@ export const PERMISSIONS = [
   "domains.read",
   "domains.write",
   "branding.write",
+  "events.read",
+  "events.write",
+  "webhooks.read",
+  "webhooks.write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -69,6 +73,10 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   "domains.read": "List and show the custom domains and branding of the partner org in scope",
   "domains.write": "Claim, verify and remove custom domains of the partner org in scope",
   "branding.write": "Set the public branding the partner org's verified domains show",
+  "events.read": "List and show the ingested events of the partner org in scope",
+  "events.write": "Push click, lead, signup, sale and refund events for the partner org in scope",
+  "webhooks.read": "List webhook endpoints (secrets masked) and their deliveries in scope",
+  "webhooks.write": "Register, change, rotate, test and replay webhook endpoints in scope",
 };
 
 export type AccountType = "operator" | "partner";
@@ -108,6 +116,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "cross_partner.read",
     "credentials.read",
     "domains.read",
+    "events.read",
+    "webhooks.read",
   ],
   partner_admin: [
     "me.read",
@@ -130,6 +140,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "domains.read",
     "domains.write",
     "branding.write",
+    "events.read",
+    "events.write",
+    "webhooks.read",
+    "webhooks.write",
   ],
   partner_member: [
     "me.read",
@@ -141,8 +155,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "deals.read",
     "deals.write",
     "domains.read",
+    "events.read",
+    "events.write",
+    "webhooks.read",
   ],
-  partner_viewer: ["me.read", "users.read", "products.read", "customers.read", "deals.read"],
+  partner_viewer: [
+    "me.read",
+    "users.read",
+    "products.read",
+    "customers.read",
+    "deals.read",
+    "events.read",
+  ],
 };
 
 export function isPermission(value: string): value is Permission {

@@ -303,6 +303,134 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0007_events_and_webhooks": {
+    async up(db: Kysely<unknown>) {
+      // Partner events pushed through POST /v1/events; `external_id` is the
+      // partner's own id, unique per org, so a retried push is a duplicate.
+      await db.schema
+        .createTable("events")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("external_id", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) =>
+          c.notNull().check(sql`type in ('click', 'lead', 'signup', 'sale', 'refund')`),
+        )
+        .addColumn("occurred_at", "text", (c) => c.notNull())
+        .addColumn("amount", "integer")
+        .addColumn("currency", "text")
+        .addColumn("customer_id", "text")
+        .addColumn("deal_id", "text")
+        .addColumn("attributes", "text", (c) => c.notNull().defaultTo("{}"))
+        .addColumn("fingerprint", "text", (c) => c.notNull())
+        .addColumn("received_at", "text", (c) => c.notNull())
+        .addColumn("received_by", "text", (c) => c.notNull())
+        .addUniqueConstraint("events_org_external", ["org_id", "external_id"])
+        .execute();
+      await db.schema
+        .createIndex("events_org_occurred")
+        .on("events")
+        .columns(["org_id", "occurred_at", "id"])
+        .execute();
+
+      await db.schema
+        .createTable("webhook_endpoints")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("event_types", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sql`status in ('enabled', 'disabled')`),
+        )
+        .addColumn("disabled_reason", "text")
+        .addColumn("secrets", "text", (c) => c.notNull())
+        .addColumn("previous_expires_at", "text")
+        .addColumn("key_version", "integer", (c) => c.notNull())
+        .addColumn("sealed_fields", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("webhook_endpoints_org")
+        .on("webhook_endpoints")
+        .columns(["org_id", "status"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_endpoints_key_version")
+        .on("webhook_endpoints")
+        .columns(["key_version", "id"])
+        .execute();
+
+      // The outbox: a message is written in the same transaction as what it
+      // announces, with one delivery per endpoint subscribed at that moment.
+      await db.schema
+        .createTable("webhook_messages")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("event_type", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("message_id", "text", (c) =>
+          c.notNull().references("webhook_messages.id").onDelete("cascade"),
+        )
+        .addColumn("endpoint_id", "text", (c) =>
+          c.notNull().references("webhook_endpoints.id").onDelete("cascade"),
+        )
+        .addColumn("status", "text", (c) =>
+          c
+            .notNull()
+            .check(sql`status in ('pending', 'sending', 'succeeded', 'failed', 'cancelled')`),
+        )
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "text")
+        .addColumn("lease_until", "text")
+        .addColumn("last_status_code", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("completed_at", "text")
+        .addUniqueConstraint("webhook_deliveries_message_endpoint", ["message_id", "endpoint_id"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["status", "next_attempt_at"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_endpoint")
+        .on("webhook_deliveries")
+        .columns(["org_id", "endpoint_id", "created_at", "id"])
+        .execute();
+      await db.schema
+        .createTable("webhook_attempts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("delivery_id", "text", (c) =>
+          c.notNull().references("webhook_deliveries.id").onDelete("cascade"),
+        )
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("trigger", "text", (c) =>
+          c.notNull().check(sql`trigger in ('schedule', 'replay', 'test')`),
+        )
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addColumn("status_code", "integer")
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("error", "text")
+        .addColumn("response_excerpt", "text")
+        .execute();
+      await db.schema
+        .createIndex("webhook_attempts_delivery")
+        .on("webhook_attempts")
+        .columns(["delivery_id", "attempt"])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -148,6 +148,11 @@ export interface Database {
   credentials: CredentialTable;
   domains: DomainTable;
   org_branding: OrgBrandingTable;
+  events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_messages: WebhookMessageTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 /** Encryptions reserved per master key version: never below the number actually done. */
@@ -210,4 +215,108 @@ export interface OrgBrandingTable {
   primary_color: string | null;
   accent_color: string | null;
   updated_at: string;
+}
+
+export const EVENT_TYPES = ["click", "lead", "signup", "sale", "refund"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** A partner event taken in by `POST /v1/events`; immutable once accepted. */
+export interface EventTable {
+  id: string;
+  org_id: string;
+  /** The partner's own id for the event: the idempotency key, unique per org. */
+  external_id: string;
+  type: EventType;
+  occurred_at: string;
+  /** Integer minor units of `currency`, when the event carries an amount. */
+  amount: number | null;
+  currency: string | null;
+  customer_id: string | null;
+  deal_id: string | null;
+  /** JSON object of the partner's extra string attributes. */
+  attributes: string;
+  /** SHA-256 of the canonical payload: the same id with another payload is a conflict. */
+  fingerprint: string;
+  received_at: string;
+  /** The actor (key or user id) that pushed it. */
+  received_by: string;
+}
+
+export const WEBHOOK_ENDPOINT_STATUSES = ["enabled", "disabled"] as const;
+export type WebhookEndpointStatus = (typeof WEBHOOK_ENDPOINT_STATUSES)[number];
+
+/** Where an org's webhooks go; its signing secrets are sealed like credentials. */
+export interface WebhookEndpointTable {
+  id: string;
+  org_id: string;
+  url: string;
+  description: string;
+  /** JSON array of the event types it receives, sorted. */
+  event_types: string;
+  status: WebhookEndpointStatus;
+  /** Why it was disabled: `gone` (the receiver answered 410) or `operator`. */
+  disabled_reason: string | null;
+  /** JSON object: `signing`, and `previous` during a rotation's grace window, each sealed. */
+  secrets: string;
+  /** Until when the previous secret still signs; null when there is none. */
+  previous_expires_at: string | null;
+  key_version: number;
+  sealed_fields: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One outbox message: its id is the `webhook-id` every attempt carries. */
+export interface WebhookMessageTable {
+  id: string;
+  org_id: string;
+  event_type: string;
+  /** The exact JSON body every attempt sends and signs. */
+  payload: string;
+  created_at: string;
+}
+
+export const WEBHOOK_DELIVERY_STATUSES = [
+  "pending",
+  "sending",
+  "succeeded",
+  "failed",
+  "cancelled",
+] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** One message to one endpoint, with its retry state. */
+export interface WebhookDeliveryTable {
+  id: string;
+  org_id: string;
+  message_id: string;
+  endpoint_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  /** While `sending`: when a worker that died mid-attempt is presumed gone. */
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export type WebhookAttemptTrigger = "schedule" | "replay" | "test";
+
+/** One try of a delivery: what came back, never what was signed with. */
+export interface WebhookAttemptTable {
+  id: string;
+  org_id: string;
+  delivery_id: string;
+  attempt: number;
+  trigger: WebhookAttemptTrigger;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: string;
+  error: string | null;
+  /** The first bytes of the receiver's answer, cleaned of every secret form. */
+  response_excerpt: string | null;
 }

@@ -5,7 +5,12 @@ import type {
   CustomerTable,
   DealTable,
   DomainTable,
+  EventTable,
   OrgBrandingTable,
+  WebhookAttemptTable,
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+  WebhookMessageTable,
 } from "../store/schema.ts";
 import type { Db, PreparedRead, Store, Tx } from "../store/store.ts";
 
@@ -22,6 +27,11 @@ export const PARTNER_TABLES = [
   "credentials",
   "domains",
   "org_branding",
+  "events",
+  "webhook_endpoints",
+  "webhook_messages",
+  "webhook_deliveries",
+  "webhook_attempts",
 ] as const;
 
 type Executor = Db | Tx;
@@ -60,6 +70,40 @@ export function partnerData(db: Executor, scope: OrgScope) {
         .insertInto("org_branding")
         .values({ ...values, org_id: orgId })
         .onConflict((oc) => oc.column("org_id").doUpdateSet(values)),
+
+    events: () => db.selectFrom("events").where("events.org_id", "=", orgId),
+    /** Inserts unless the org already holds the external id; the caller reads back which. */
+    insertEvents: (values: readonly Omit<EventTable, "org_id">[]) =>
+      db
+        .insertInto("events")
+        .values(values.map((v) => ({ ...v, org_id: orgId })))
+        .onConflict((oc) => oc.columns(["org_id", "external_id"]).doNothing()),
+
+    webhookEndpoints: () =>
+      db.selectFrom("webhook_endpoints").where("webhook_endpoints.org_id", "=", orgId),
+    insertWebhookEndpoint: (values: Omit<WebhookEndpointTable, "org_id">) =>
+      db.insertInto("webhook_endpoints").values({ ...values, org_id: orgId }),
+    updateWebhookEndpoints: () =>
+      db.updateTable("webhook_endpoints").where("webhook_endpoints.org_id", "=", orgId),
+    deleteWebhookEndpoints: () =>
+      db.deleteFrom("webhook_endpoints").where("webhook_endpoints.org_id", "=", orgId),
+
+    webhookMessages: () =>
+      db.selectFrom("webhook_messages").where("webhook_messages.org_id", "=", orgId),
+    insertWebhookMessages: (values: readonly Omit<WebhookMessageTable, "org_id">[]) =>
+      db.insertInto("webhook_messages").values(values.map((v) => ({ ...v, org_id: orgId }))),
+
+    webhookDeliveries: () =>
+      db.selectFrom("webhook_deliveries").where("webhook_deliveries.org_id", "=", orgId),
+    insertWebhookDeliveries: (values: readonly Omit<WebhookDeliveryTable, "org_id">[]) =>
+      db.insertInto("webhook_deliveries").values(values.map((v) => ({ ...v, org_id: orgId }))),
+    updateWebhookDeliveries: () =>
+      db.updateTable("webhook_deliveries").where("webhook_deliveries.org_id", "=", orgId),
+
+    webhookAttempts: () =>
+      db.selectFrom("webhook_attempts").where("webhook_attempts.org_id", "=", orgId),
+    insertWebhookAttempt: (values: Omit<WebhookAttemptTable, "org_id">) =>
+      db.insertInto("webhook_attempts").values({ ...values, org_id: orgId }),
   };
 }
 
