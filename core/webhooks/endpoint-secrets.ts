@@ -1,0 +1,56 @@
+import { AppError } from "../errors.ts";
+import { decryptSecret, type SecretBinding } from "../secrets/envelope.ts";
+import type { Keyring } from "../secrets/keyring.ts";
+import type { Secret } from "../secrets/secret.ts";
+import type { WebhookEndpointTable } from "../store/schema.ts";
+
+/** The two sealed fields an endpoint row can hold. */
+export const SIGNING_FIELDS = ["signing", "previous"] as const;
+export type SigningField = (typeof SIGNING_FIELDS)[number];
+
+/** Where a signing secret lives, bound into its ciphertext like a credential's. */
+export function signingSecretBinding(
+  row: Pick<WebhookEndpointTable, "org_id" | "id">,
+  field: SigningField,
+): SecretBinding {
+  return { orgId: row.org_id, table: "webhook_endpoints", rowId: row.id, kind: "webhook", field };
+}
+
+const integrityError = () =>
+  new AppError("INTEGRITY_FAILED", "a stored secret failed its integrity check");
+
+/** The sealed values of a row, by field; anything unexpected fails closed. */
+export function sealedSigningSecrets(
+  row: Pick<WebhookEndpointTable, "secrets">,
+): Partial<Record<SigningField, string>> {
+  const parsed = JSON.parse(row.secrets) as unknown;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw integrityError();
+  const sealed: Partial<Record<SigningField, string>> = {};
+  for (const [field, value] of Object.entries(parsed)) {
+    if (!(SIGNING_FIELDS as readonly string[]).includes(field) || typeof value !== "string") {
+      throw integrityError();
+    }
+    sealed[field as SigningField] = value;
+  }
+  if (sealed.signing === undefined) throw integrityError();
+  return sealed;
+}
+
+/**
+ * The secrets an attempt signs with at `now`: the current one, then the
+ * previous one while its grace window lasts. Decrypted at the moment of use.
+ */
+export function openSigningSecrets(
+  keyring: Keyring,
+  row: Pick<WebhookEndpointTable, "org_id" | "id" | "secrets" | "previous_expires_at">,
+  now: Date,
+): Secret[] {
+  const sealed = sealedSigningSecrets(row);
+  const open = (field: SigningField, value: string) =>
+    decryptSecret(keyring, signingSecretBinding(row, field), value);
+  const secrets = [open("signing", sealed.signing as string)];
+  const graceLasts =
+    row.previous_expires_at !== null && Date.parse(row.previous_expires_at) > now.getTime();
+  if (sealed.previous !== undefined && graceLasts) secrets.push(open("previous", sealed.previous));
+  return secrets;
+}

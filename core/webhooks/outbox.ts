@@ -1,0 +1,89 @@
+import { newId } from "../ids.ts";
+import type { OrgScope } from "../scope.ts";
+import type { Tx } from "../store/store.ts";
+import { partnerData } from "../tenancy/partner-data.ts";
+
+export interface Announcement {
+  /** A subscribable type such as `event.sale`. */
+  type: string;
+  /** The `data` of the Standard Webhooks body: public fields of what happened. */
+  data: Record<string, unknown>;
+}
+
+/**
+ * Writes outbox messages for what the caller is committing in `tx`, with one
+ * pending delivery per enabled endpoint of the org subscribed to each type.
+ * Called inside the transaction of the change it announces, so a message
+ * exists exactly when the change does. Nothing is written when no endpoint
+ * listens. Returns the number of deliveries queued.
+ */
+export async function announce(
+  tx: Tx,
+  scope: OrgScope,
+  announcements: readonly Announcement[],
+  now: string,
+): Promise<number> {
+  if (announcements.length === 0) return 0;
+  const data = partnerData(tx, scope);
+  const endpoints = await data
+    .webhookEndpoints()
+    .select(["id", "event_types"])
+    .where("status", "=", "enabled")
+    .execute();
+  if (endpoints.length === 0) return 0;
+  const listening = endpoints.map((e) => ({
+    id: e.id,
+    types: new Set(JSON.parse(e.event_types) as string[]),
+  }));
+
+  const messages: { id: string; event_type: string; payload: string; created_at: string }[] = [];
+  const deliveries: {
+    id: string;
+    message_id: string;
+    endpoint_id: string;
+    status: "pending";
+    attempts: number;
+    next_attempt_at: string;
+    lease_until: null;
+    last_status_code: null;
+    last_error: null;
+    created_at: string;
+    updated_at: string;
+    completed_at: null;
+  }[] = [];
+  for (const { type, data: body } of announcements) {
+    const targets = listening.filter((e) => e.types.has(type));
+    if (targets.length === 0) continue;
+    const id = newId("message");
+    messages.push({
+      id,
+      event_type: type,
+      payload: JSON.stringify({ type, timestamp: now, data: body }),
+      created_at: now,
+    });
+    for (const target of targets) {
+      deliveries.push({
+        id: newId("delivery"),
+        message_id: id,
+        endpoint_id: target.id,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        last_status_code: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+        completed_at: null,
+      });
+    }
+  }
+  // Chunked so a batch of 1,000 stays well inside SQLite's bound-parameter limit.
+  for (let i = 0; i < messages.length; i += 500) {
+    await data.insertWebhookMessages(messages.slice(i, i + 500)).execute();
+  }
+  for (let i = 0; i < deliveries.length; i += 500) {
+    await data.insertWebhookDeliveries(deliveries.slice(i, i + 500)).execute();
+  }
+  return deliveries.length;
+}
