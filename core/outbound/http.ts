@@ -1,8 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
+import { checkDestination, type RefusalReason } from "./destination.ts";
 import type { OutboundPolicy } from "./policy.ts";
-import { type CheckedAddress, resolveAllowed } from "./resolve.ts";
+import type { CheckedAddress, Resolver } from "./resolve.ts";
 
 export interface GuardedRequest {
   method: "GET" | "POST";
@@ -12,6 +13,8 @@ export interface GuardedRequest {
   timeoutMs: number;
   /** Response bytes kept; the rest is not read. 0 reads no body at all. */
   maxBodyBytes: number;
+  /** How the host is resolved; the system's resolver by default. */
+  resolve?: Resolver;
 }
 
 /** What came back. `statusText` is the peer's own words: sanitize it before showing it. */
@@ -23,27 +26,41 @@ export interface GuardedResponse {
 
 export type GuardedResult =
   | { ok: true; response: GuardedResponse }
-  | { ok: false; reason: "not_allowed" | "unresolved" | "unreachable" | "failed"; detail: string };
+  | {
+      ok: false;
+      reason: "not_allowed" | "unresolved" | "unreachable" | "failed";
+      /** Set when the destination itself was refused, before any connection. */
+      refusal?: RefusalReason;
+      detail: string;
+    };
 
 /**
- * One HTTP(S) request to a partner-chosen URL: the host is resolved and
- * checked first, the socket goes to the checked address (TLS still verifies
- * the host name), redirects are not followed and everything has one deadline.
- * Failures carry a code only, never the error text.
+ * One HTTP(S) request to a partner-chosen URL: the whole destination rule
+ * (`checkDestination`) is applied again at this moment, the socket goes to
+ * the address that was checked (TLS still verifies the host name), redirects
+ * are not followed and everything has one deadline. Failures carry a code
+ * only, never the error text.
  */
 export async function guardedRequest(
   policy: OutboundPolicy,
   req: GuardedRequest,
 ): Promise<GuardedResult> {
-  const { url } = req;
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return { ok: false, reason: "failed", detail: "only http and https URLs can be tested" };
+  const checked = await checkDestination(policy, req.url, {
+    timeoutMs: req.timeoutMs,
+    ...(req.resolve ? { resolve: req.resolve } : {}),
+  });
+  if (!checked.ok) {
+    const reason =
+      checked.reason === "private_address"
+        ? "not_allowed"
+        : checked.reason === "unresolved"
+          ? "unresolved"
+          : "failed";
+    return { ok: false, reason, refusal: checked.reason, detail: checked.detail };
   }
-  const resolved = await resolveAllowed(policy, url.hostname, req.timeoutMs);
-  if (!resolved.ok) return resolved;
 
   try {
-    const response = await send(req, resolved.target);
+    const response = await send({ ...req, url: checked.url }, checked.target);
     return { ok: true, response };
   } catch (error) {
     return { ok: false, reason: "unreachable", detail: `request failed (${codeOf(error)})` };

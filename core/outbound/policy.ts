@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
 import ipaddr from "ipaddr.js";
 import { AppError } from "../errors.ts";
 
@@ -6,30 +7,69 @@ type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
  * Where the daemon may open connections on a partner's behalf. Only global
- * unicast addresses by default; `allow` adds the operator's own ranges.
+ * unicast addresses by default; `allow` adds the operator's own ranges, and
+ * `hosts` the operator's own named targets (admitted whatever they resolve
+ * to, and over plain http).
  */
 export interface OutboundPolicy {
   readonly allow: readonly (readonly [Address, number])[];
+  readonly hosts: ReadonlySet<string>;
 }
 
-export const DEFAULT_OUTBOUND: OutboundPolicy = { allow: [] };
+export const DEFAULT_OUTBOUND: OutboundPolicy = { allow: [], hosts: new Set() };
 
 /**
- * Parses operator allowances (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`) into a
- * policy. Each entry is normalised to `address/prefix`; a bad one throws
- * CONFIG_INVALID naming it.
+ * Parses operator allowances into a policy: IP addresses and CIDR ranges
+ * (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`), normalised to `address/prefix`,
+ * and host names (`hooks.corp.internal`), normalised to lower-case ASCII
+ * without a trailing dot. No wildcards. A bad entry throws CONFIG_INVALID
+ * naming it.
  */
 export function outboundPolicy(entries: readonly string[]): OutboundPolicy {
-  return { allow: entries.map(parseRange) };
+  const allow: (readonly [Address, number])[] = [];
+  const hosts = new Set<string>();
+  for (const entry of entries) {
+    const text = entry.trim();
+    const host = looksLikeAddress(text) ? undefined : allowedHostName(text);
+    if (host === undefined) allow.push(parseRange(text));
+    else hosts.add(host);
+  }
+  return { allow, hosts };
 }
 
-/** `127.0.0.1/32`, `10.0.0.0/8`: what a policy allows, as the operator reads it back. */
+/** `127.0.0.1/32`, `10.0.0.0/8`, then named hosts: what a policy allows, as the operator reads it. */
 export function describeAllowance(policy: OutboundPolicy): string[] {
-  return policy.allow.map(([address, prefix]) => `${address.toString()}/${prefix}`);
+  return [
+    ...policy.allow.map(([address, prefix]) => `${address.toString()}/${prefix}`),
+    ...policy.hosts,
+  ];
 }
 
-function parseRange(entry: string): readonly [Address, number] {
-  const text = entry.trim();
+/** Whether `hostname` (as a URL spells it: lower case, punycode) is an allowed named target. */
+export function isAllowedHostName(policy: OutboundPolicy, hostname: string): boolean {
+  return policy.hosts.has(hostname.toLowerCase());
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// A last label of digits or hex is how IPv4 addresses are written (`10.1`, `0x7f.1`):
+// such an entry is a mistyped address, never a name.
+const NUMERIC_LAST_LABEL = /(^|\.)(\d+|0x[0-9a-f]*)$/i;
+
+function looksLikeAddress(text: string): boolean {
+  return text.includes(":") || text.includes("/") || NUMERIC_LAST_LABEL.test(text);
+}
+
+/** The one spelling of a named allowance, or undefined when the entry is no host name. */
+function allowedHostName(text: string): string | undefined {
+  if (!/^[\p{L}\p{M}\p{N}.-]+$/u.test(text)) return undefined;
+  const ascii = domainToASCII(text.toLowerCase().replace(/\.$/, ""));
+  if (ascii === "" || ascii.length > 253 || !ascii.split(".").every((l) => LABEL.test(l))) {
+    return undefined;
+  }
+  return ascii;
+}
+
+function parseRange(text: string): readonly [Address, number] {
   const [address = "", prefix, extra] = text.split("/");
   // net.isIP accepts only the dotted-quad and standard IPv6 forms, not `10.1` or `0x7f.1`.
   const family = isIP(address);
@@ -38,7 +78,7 @@ function parseRange(entry: string): readonly [Address, number] {
   if (family === 0 || extra !== undefined || !/^\d{1,3}$/.test(prefix ?? "0") || length > bits) {
     throw new AppError(
       "CONFIG_INVALID",
-      `outboundAllow: ${JSON.stringify(text)} is not an IP address or CIDR range`,
+      `outboundAllow: ${JSON.stringify(text)} is not an IP address, CIDR range or host name`,
     );
   }
   const parsed = ipaddr.parse(address);
@@ -60,6 +100,16 @@ export function isAllowedAddress(policy: OutboundPolicy, address: string): boole
   if (!ipaddr.isValid(address) || isIP(address) === 0) return false;
   const parsed = ipaddr.process(address);
   if (parsed.range() === "unicast" && !isDeprecatedForm(parsed)) return true;
+  return policy.allow.some(([range, prefix]) => inRange(parsed, range, prefix));
+}
+
+/**
+ * Whether `address` lies inside one of the operator's ranges (public or not).
+ * Only such literals may be reached over plain http.
+ */
+export function isInAllowedRange(policy: OutboundPolicy, address: string): boolean {
+  if (!ipaddr.isValid(address) || isIP(address) === 0) return false;
+  const parsed = ipaddr.process(address);
   return policy.allow.some(([range, prefix]) => inRange(parsed, range, prefix));
 }
 

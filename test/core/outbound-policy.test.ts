@@ -4,6 +4,7 @@ import {
   DEFAULT_OUTBOUND,
   describeAllowance,
   isAllowedAddress,
+  isAllowedHostName,
   outboundPolicy,
 } from "../../core/outbound/policy.ts";
 
@@ -63,6 +64,22 @@ describe("an operator's allowance", () => {
     expect(isAllowedAddress(policy, "fe80::1")).toBe(false);
   });
 
+  it("names hosts in one spelling: lower case, punycode, no trailing dot", () => {
+    const policy = outboundPolicy(["Hooks.Corp.Internal.", "bücher.intranet"]);
+
+    expect([...policy.hosts]).toEqual(["hooks.corp.internal", "xn--bcher-kva.intranet"]);
+    expect(policy.allow).toEqual([]);
+    expect(describeAllowance(policy)).toEqual(["hooks.corp.internal", "xn--bcher-kva.intranet"]);
+  });
+
+  it("does not let a named host admit its addresses to other names", () => {
+    const policy = outboundPolicy(["hooks.corp.internal"]);
+
+    expect(isAllowedAddress(policy, "10.0.0.1")).toBe(false);
+    expect(isAllowedHostName(policy, "HOOKS.corp.internal")).toBe(true);
+    expect(isAllowedHostName(policy, "x.hooks.corp.internal")).toBe(false);
+  });
+
   it("reads back normalised", () => {
     expect(describeAllowance(outboundPolicy([" 127.0.0.1", "10.0.0.0/8", "::1"]))).toEqual([
       "127.0.0.1/32",
@@ -72,7 +89,9 @@ describe("an operator's allowance", () => {
   });
 
   it.each([
-    ["a host name", "intranet.example"],
+    ["a wildcard host name", "*.intranet.example"],
+    ["a host name with a bad label", "-intranet.example"],
+    ["a host name with a path", "intranet.example/hooks"],
     ["a short IPv4 form", "10.1"],
     ["a prefix too long", "10.0.0.0/33"],
     ["a prefix that is not a number", "10.0.0.0/x"],

@@ -85,12 +85,12 @@ const SETTINGS: Setting[] = [
   {
     name: "outbound allowance",
     flag: { outboundAllow: "10.0.0.1" },
-    env: { PARTNEROS_OUTBOUND_ALLOW: "10.0.0.0/8, 127.0.0.1" },
+    env: { PARTNEROS_OUTBOUND_ALLOW: "10.0.0.0/8, Hooks.Corp.Internal, 127.0.0.1" },
     file: { outboundAllow: "fd00::/8" },
     read: (c) => c.outboundAllow,
     expected: {
       flag: ["10.0.0.1/32"],
-      env: ["10.0.0.0/8", "127.0.0.1/32"],
+      env: ["10.0.0.0/8", "127.0.0.1/32", "hooks.corp.internal"],
       file: ["fd00::/8"],
       default: [],
     },
@@ -261,7 +261,7 @@ describe("resolveConfig refuses", () => {
     ["a log level it does not know", { logLevel: "verbose" }],
     ["a session TTL without a unit", { sessionTtlMs: "3600" }],
     ["a session TTL in weeks", { sessionTtlMs: "2w" }],
-    ["an outbound allowance naming a host", { outboundAllow: "intranet.example" }],
+    ["an outbound allowance naming hosts by wildcard", { outboundAllow: "*.intranet.example" }],
     ["an outbound allowance with a bad prefix", { outboundAllow: "127.0.0.1, 10.0.0.0/40" }],
     ["a console origin with a path", { consoleOrigins: "https://console.test/app" }],
     ["a console origin with a trailing slash", { consoleOrigins: "https://console.test/" }],
