@@ -7,11 +7,13 @@ import { type TxtLookup, txtLookup } from "../core/domains/txt.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { outboundPolicy } from "../core/outbound/policy.ts";
+import type { Resolver } from "../core/outbound/resolve.ts";
 import type { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import type { DomainSettings } from "../core/services/domains.ts";
 import { KeyRotation } from "../core/services/key-rotation.ts";
 import type { LoginPolicy } from "../core/services/sessions.ts";
 import type { Store } from "../core/store/store.ts";
+import { type DeliveryOptions, DeliveryWorker } from "../core/webhooks/worker.ts";
 import { Api } from "./api.ts";
 import { cors } from "./cors.ts";
 import type { AppEnv } from "./env.ts";
@@ -29,12 +31,19 @@ export interface AppOptions {
   keys: LiveKeyring;
   /** Non-public addresses credential tests may connect to (config `outboundAllow`). */
   outboundAllow?: readonly string[];
+  /** How outbound destination names are resolved; the system's resolver by default. */
+  outboundResolve?: Resolver;
   /** Rows re-sealed per transaction during a master-key rotation. */
   rotationBatchSize?: number;
   /** How domain proofs are looked up (the system's resolver by default); names none may claim. */
   domains?: { lookup?: TxtLookup; platformHosts?: readonly string[] };
   /** Operator console origins browsers may call the API from (config `consoleOrigins`). */
   consoleOrigins?: readonly string[];
+  /**
+   * Webhook delivery: timeout, concurrency, retry schedule, and the clock tests
+   * drive it with. The worker is created here and started by the server.
+   */
+  delivery?: DeliveryOptions;
   /** Extra routes mounted with the same middleware (the benchmark's baseline uses it). */
   extra?: (app: OpenAPIHono<AppEnv>) => void;
   /** Method and path of each extra route, so the declaration check lets it through. */
@@ -47,7 +56,7 @@ const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 const shownKey = (key: PropertyKey) =>
   typeof key === "number" || FIELD_NAME.test(String(key)) ? String(key) : "…";
 
-function formatIssues(
+export function formatIssues(
   issues: readonly {
     path: readonly PropertyKey[];
     message: string;
@@ -125,11 +134,18 @@ export function createApp(options: AppOptions) {
     lookup: options.domains?.lookup ?? txtLookup(),
     platformHosts: options.domains?.platformHosts ?? [],
   };
+  const outbound = outboundPolicy(options.outboundAllow ?? []);
+  const deliveries = new DeliveryWorker(store, options.keys, outbound, {
+    onError: (error) => logger.error({ err: error }, "webhook.delivery_failed"),
+    ...options.delivery,
+  });
   registerRoutes(api, {
     loginPolicy: options.loginPolicy,
     keys: options.keys,
     rotation,
     outbound: outboundPolicy(options.outboundAllow ?? []),
+    ...(options.outboundResolve ? { outboundResolve: options.outboundResolve } : {}),
+    deliveries,
     domains,
   });
   options.extra?.(app);
@@ -154,5 +170,5 @@ export function createApp(options: AppOptions) {
   app.get("/openapi.json", (c) => c.json(document()));
   api.assertAllRoutesDeclared(["GET /openapi.json", ...(options.extraRouteKeys ?? [])]);
 
-  return { app, api, authenticator, document, rotation, domains };
+  return { app, api, authenticator, document, rotation, domains, deliveries };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { txtLookup } from "../core/domains/txt.ts";
+import type { Resolver } from "../core/outbound/resolve.ts";
 import type { Keyring } from "../core/secrets/keyring.ts";
 import { LiveKeyring } from "../core/secrets/live-keyring.ts";
 import { bootstrapOperator } from "../core/services/bootstrap.ts";
@@ -11,6 +12,7 @@ import type { KeyRotation } from "../core/services/key-rotation.ts";
 import { defaultLoginPolicy, type LoginPolicy } from "../core/services/sessions.ts";
 import { openStore, type Store } from "../core/store/store.ts";
 import { FailureThrottle } from "../core/throttle.ts";
+import type { DeliveryOptions } from "../core/webhooks/worker.ts";
 import { createApp } from "../daemon/app.ts";
 
 export const OWNER_EMAIL = "owner@operator.test";
@@ -28,6 +30,8 @@ export interface World {
   /** The keyring as it stands now. */
   readonly keyring: Keyring;
   rotation: KeyRotation;
+  /** The webhook delivery worker, never started: tests drive it with runOnce and drain. */
+  deliveries: ReturnType<typeof createApp>["deliveries"];
   ownerToken: string;
   operatorOrgId: string;
   request(
@@ -44,6 +48,12 @@ export async function createWorld(
     rotationBatchSize?: number;
     /** The DNS server ("host:port") domain proofs are looked up at; the system's by default. */
     dnsResolver?: string;
+    /** Non-public addresses outbound calls may reach (a loopback receiver: 127.0.0.1). */
+    outboundAllow?: readonly string[];
+    /** Webhook delivery settings: timeout, retry schedule, the clock. */
+    delivery?: DeliveryOptions;
+    /** How outbound destination names resolve (webhook registration); the system's by default. */
+    outboundResolve?: Resolver;
   } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "partneros-test-"));
@@ -62,13 +72,16 @@ export async function createWorld(
     sessionTtlMs: 3_600_000,
   });
   const keys = LiveKeyring.ephemeral();
-  const { app, document, rotation } = createApp({
+  const { app, document, rotation, deliveries } = createApp({
     store,
     logger,
     loginPolicy: options.loginPolicy ?? defaultLoginPolicy(3_600_000),
     keys,
     rotationBatchSize: options.rotationBatchSize,
     domains: { lookup: txtLookup(options.dnsResolver) },
+    outboundAllow: options.outboundAllow,
+    delivery: options.delivery,
+    outboundResolve: options.outboundResolve,
   });
   return {
     store,
@@ -81,6 +94,7 @@ export async function createWorld(
       return keys.keyring;
     },
     rotation,
+    deliveries,
     ownerToken: boot.sessionToken,
     operatorOrgId: boot.orgId,
     async request(method, path, opts = {}) {
@@ -103,6 +117,7 @@ export async function createWorld(
     },
     async close() {
       await rotation.stop();
+      await deliveries.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -88,6 +88,9 @@ let credentialsBefore: { a: unknown[]; b: unknown[] };
 let aDomainId: string;
 let bDomainId: string;
 let domainsBefore: { a: unknown[]; b: unknown[] };
+let aWebhookId: string;
+let bWebhookId: string;
+let webhooksBefore: { a: unknown[]; b: unknown[] };
 let dns: TestDns;
 
 // B's targets. They are read when a test runs, after beforeAll has seeded.
@@ -142,6 +145,11 @@ const bDomain: Target = {
   foreign: () => bDomainId,
   random: () => unknownId("domain"),
 };
+const bWebhook: Target = {
+  label: "B's webhook endpoint",
+  foreign: () => bWebhookId,
+  random: () => unknownId("webhook"),
+};
 const aProduct: Target = {
   label: "a catalogue product",
   foreign: () => first(products),
@@ -188,6 +196,9 @@ const guardedCredentialBody = (name: string) => ({
   ...credentialBody(name),
   settings: { service: "crm", baseUrl: "http://127.0.0.1:9/" },
 });
+
+/** An endpoint at a public address literal: accepted without a DNS lookup. */
+const webhookBody = () => ({ url: "https://93.184.216.34/hook", eventTypes: ["event.sale"] });
 
 const newDeal = (refs: { customerId?: string | null; ownerUserId?: string | null } = {}) =>
   dealBody(uniqueSlug("attack"), first(products), "Engaging", refs);
@@ -443,6 +454,32 @@ const TABLE: Record<string, Coverage> = {
     aims: [orgAim(404, () => ({ body: { displayName: "Rebranded by A" } }))],
     partnerData: true,
   },
+  listWebhooks: { aims: [orgAim(404)] },
+  createWebhook: { aims: [orgAim(404, () => ({ body: webhookBody() }))] },
+  getWebhook: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId } })),
+      pathAim("webhookId", [bWebhook], 404),
+    ],
+  },
+  updateWebhook: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId }, body: { description: "X" } })),
+      pathAim("webhookId", [bWebhook], 404, () => ({ status: "disabled" })),
+    ],
+  },
+  deleteWebhook: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId } })),
+      pathAim("webhookId", [bWebhook], 404),
+    ],
+  },
+  rotateWebhookSecret: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId }, body: {} })),
+      pathAim("webhookId", [bWebhook], 404, () => ({ gracePeriod: "1h" })),
+    ],
+  },
   queryCrossPartnerDeals: {
     aims: [
       {
@@ -646,6 +683,9 @@ beforeAll(async () => {
   aDomainId = await seedDomain(a.tenant.slug);
   bDomainId = await seedDomain(b.tenant.slug);
   domainsBefore = { a: await domainRows(a.tenant.id), b: await domainRows(b.tenant.id) };
+  aWebhookId = await seedWebhook(a.tenant.slug);
+  bWebhookId = await seedWebhook(b.tenant.slug);
+  webhooksBefore = { a: await webhookRows(a.tenant.id), b: await webhookRows(b.tenant.id) };
   before = { a: await orgRows(world, a.tenant.id), b: await orgRows(world, b.tenant.id) };
   credentialsBefore = {
     a: await credentialRows(a.tenant.id),
@@ -672,6 +712,24 @@ async function seedDomain(org: string): Promise<string> {
   });
   expectStatus(res, 201);
   return res.body.id;
+}
+
+async function seedWebhook(org: string): Promise<string> {
+  const res = await world.request("POST", `/v1/webhooks?org=${org}`, {
+    token: world.ownerToken,
+    body: webhookBody(),
+  });
+  expectStatus(res, 201);
+  return res.body.webhook.id;
+}
+
+function webhookRows(orgId: string) {
+  return world.store.db
+    .selectFrom("webhook_endpoints")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .orderBy("id")
+    .execute();
 }
 
 function domainRows(orgId: string) {
@@ -779,6 +837,12 @@ describe("A aiming at B", () => {
     expect(await credentialRows(a.tenant.id)).toEqual(credentialsBefore.a);
     expect(domainsBefore.b).toHaveLength(1);
     expect(await domainRows(b.tenant.id)).toEqual(domainsBefore.b);
+  });
+
+  it("leaves both orgs' webhook endpoints as they were, signing secrets and all", async () => {
+    expect(webhooksBefore.b).toHaveLength(1);
+    expect(await webhookRows(b.tenant.id)).toEqual(webhooksBefore.b);
+    expect(await webhookRows(a.tenant.id)).toEqual(webhooksBefore.a);
   });
 });
 
@@ -1020,16 +1084,20 @@ function auditSince(seq: number) {
 }
 
 describe("an operator", () => {
+  // Webhook endpoints are the exception: an operator naming no org manages its own org's.
   const orgScoped = () =>
     [...operations.values()].filter(
-      (op) => op.queryParams.includes("org") && op.operationId !== "listAudit",
+      (op) =>
+        op.queryParams.includes("org") &&
+        op.operationId !== "listAudit" &&
+        !op.tags.includes("webhooks"),
     );
 
   it("has a working sample for every partner-data operation", () => {
     expect(Object.keys(OPERATOR_SAMPLES).sort()).toEqual(PARTNER_DATA_OPS);
   });
 
-  it("must name the org on every org-scoped operation (all but the audit log)", async () => {
+  it("must name the org on every org-scoped operation (but the audit log and webhooks)", async () => {
     const refused: string[] = [];
     for (const op of orgScoped()) {
       const sample = await (OPERATOR_SAMPLES[op.operationId] ?? fallbackSample(op))(a.tenant.slug);

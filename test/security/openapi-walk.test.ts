@@ -53,6 +53,7 @@ interface Expectation {
 }
 
 const TOO_LONG_ID = "x".repeat(65);
+const WALK_TIME = "2026-01-15T10:30:00Z";
 
 /** Every operation the daemon serves, keyed by operationId. */
 const OPERATIONS: Record<string, Expectation> = {
@@ -217,6 +218,22 @@ const OPERATIONS: Record<string, Expectation> = {
     sample: () => ({ params: { dealId: unknownId("deal") } }),
     invalid: () => ({ params: { dealId: TOO_LONG_ID } }),
   },
+  // A click with a fresh eventId: one harmless event in the walk's partner.
+  ingestEvents: {
+    permission: "events.write",
+    sample: () => ({ body: { eventId: uniqueSlug("walk"), type: "click", occurredAt: WALK_TIME } }),
+    invalid: () => ({ body: { eventId: "", type: "purchase", occurredAt: "yesterday" } }),
+  },
+  listEvents: {
+    permission: "events.read",
+    sample: () => ({ query: { type: "sale" } }),
+    invalid: () => ({ query: { type: "purchase" } }),
+  },
+  getEvent: {
+    permission: "events.read",
+    sample: () => ({ params: { eventId: unknownId("event") } }),
+    invalid: () => ({ params: { eventId: TOO_LONG_ID } }),
+  },
   queryCrossPartnerDeals: {
     permission: "cross_partner.read",
     sample: () => ({ body: { partners: "all", reason: "security walk", groupBy: "stage" } }),
@@ -302,6 +319,40 @@ const OPERATIONS: Record<string, Expectation> = {
     invalid: () => ({ body: { displayName: "", primaryColor: "blue" } }),
   },
   getPortalBranding: { permission: "public", sample: () => ({ headers: { host: "walk.test" } }) },
+  listWebhooks: {
+    permission: "webhooks.read",
+    sample: () => ({}),
+    invalid: () => ({ query: { unexpected: "1" } }),
+  },
+  // Refused by the outbound rule after the guard (a documentation address): nothing is stored.
+  createWebhook: {
+    permission: "webhooks.write",
+    sample: () => ({ body: { url: "https://192.0.2.1/hook", eventTypes: ["event.sale"] } }),
+    invalid: () => ({ body: { url: "", eventTypes: [] } }),
+  },
+  getWebhook: {
+    permission: "webhooks.read",
+    sample: () => ({ params: { webhookId: unknownId("webhook") } }),
+    invalid: () => ({ params: { webhookId: TOO_LONG_ID } }),
+  },
+  updateWebhook: {
+    permission: "webhooks.write",
+    sample: () => ({ params: { webhookId: unknownId("webhook") }, body: { description: "walk" } }),
+    invalid: () => ({ params: { webhookId: unknownId("webhook") }, body: { status: "paused" } }),
+  },
+  deleteWebhook: {
+    permission: "webhooks.write",
+    sample: () => ({ params: { webhookId: unknownId("webhook") } }),
+    invalid: () => ({ params: { webhookId: TOO_LONG_ID } }),
+  },
+  rotateWebhookSecret: {
+    permission: "webhooks.write",
+    sample: () => ({ params: { webhookId: unknownId("webhook") }, body: {} }),
+    invalid: () => ({
+      params: { webhookId: unknownId("webhook") },
+      body: { gracePeriod: "forever" },
+    }),
+  },
 };
 
 /** A deal naming a product that does not exist: it reaches the handler and changes nothing. */
