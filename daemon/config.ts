@@ -6,6 +6,7 @@ import { txtLookup } from "../core/domains/txt.ts";
 import { AppError } from "../core/errors.ts";
 import { describeAllowance, outboundPolicy } from "../core/outbound/policy.ts";
 import { Secret } from "../core/secrets/secret.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "../core/webhooks/schedule.ts";
 
 export interface DaemonConfig {
   dataDir: string;
@@ -31,6 +32,12 @@ export interface DaemonConfig {
    * (`https://console.example.com`), serialized as browsers send them; none by default.
    */
   consoleOrigins: readonly string[];
+  /** How long one webhook attempt may take (its lookup, and again its request). */
+  webhookTimeoutMs: number;
+  /** Webhook attempts in flight at once. */
+  webhookConcurrency: number;
+  /** Delays between a delivery's attempts; one more attempt than entries. */
+  webhookRetrySchedule: readonly number[];
 }
 
 /**
@@ -45,8 +52,14 @@ export type MasterKeySource =
 
 type Settings = Omit<
   DaemonConfig,
-  "masterKeys" | "outboundAllow" | "dnsResolver" | "platformHosts" | "consoleOrigins"
+  | "masterKeys"
+  | "outboundAllow"
+  | "dnsResolver"
+  | "platformHosts"
+  | "consoleOrigins"
+  | "webhookRetrySchedule"
 > & {
+  webhookRetrySchedule: string;
   masterKeyFile: string;
   outboundAllow: string;
   dnsResolver: string;
@@ -79,6 +92,9 @@ export function resolveConfig(
     domainRecheckMs: env.PARTNEROS_DOMAIN_RECHECK,
     platformHosts: env.PARTNEROS_PLATFORM_HOSTS,
     consoleOrigins: env.PARTNEROS_CONSOLE_ORIGINS,
+    webhookTimeoutMs: env.PARTNEROS_WEBHOOK_TIMEOUT,
+    webhookConcurrency: env.PARTNEROS_WEBHOOK_CONCURRENCY,
+    webhookRetrySchedule: env.PARTNEROS_WEBHOOK_RETRY_SCHEDULE,
   };
   const dataDirHint = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir();
   const configPath = flags.config ?? env.PARTNEROS_CONFIG ?? join(dataDirHint, "partnerosd.json");
@@ -135,6 +151,43 @@ export function resolveConfig(
     domainRecheckMs,
     platformHosts,
     consoleOrigins: consoleOrigins(pick("consoleOrigins")),
+    ...webhookDelivery(pick),
+  };
+}
+
+const MAX_WEBHOOK_TIMEOUT_MS = 120_000;
+const MAX_WEBHOOK_CONCURRENCY = 64;
+const MAX_RETRY_STEPS = 20;
+
+/** Timeout, concurrency and retry schedule of webhook delivery (see core/webhooks/). */
+function webhookDelivery(pick: (key: keyof Settings) => string | undefined) {
+  const timeoutMs = parseDuration(pick("webhookTimeoutMs") ?? "15s");
+  if (timeoutMs === undefined || timeoutMs < 1000 || timeoutMs > MAX_WEBHOOK_TIMEOUT_MS) {
+    throw new AppError("CONFIG_INVALID", "webhook timeout must be from 1s to 120s, like 15s");
+  }
+  const concurrencyText = pick("webhookConcurrency") ?? "8";
+  const concurrency = Number(concurrencyText);
+  if (
+    !/^\d{1,2}$/.test(concurrencyText) ||
+    concurrency < 1 ||
+    concurrency > MAX_WEBHOOK_CONCURRENCY
+  ) {
+    throw new AppError("CONFIG_INVALID", "webhook concurrency must be an integer from 1 to 64");
+  }
+  const scheduleText = pick("webhookRetrySchedule");
+  const steps = scheduleText === undefined ? [] : scheduleText.split(",").map((s) => s.trim());
+  const schedule = steps.map((step) => parseDuration(step));
+  if (schedule.length > MAX_RETRY_STEPS || schedule.some((ms) => ms === undefined || ms < 1000)) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      "webhook retry schedule must be up to 20 durations of 1s or more, like 5s,5m,30m",
+    );
+  }
+  return {
+    webhookTimeoutMs: timeoutMs,
+    webhookConcurrency: concurrency,
+    webhookRetrySchedule:
+      scheduleText === undefined ? DEFAULT_RETRY_SCHEDULE_MS : (schedule as number[]),
   };
 }
 
@@ -208,6 +261,9 @@ function readConfigFile(path: string, required: boolean): Partial {
     "domainRecheck",
     "platformHosts",
     "consoleOrigins",
+    "webhookTimeout",
+    "webhookConcurrency",
+    "webhookRetrySchedule",
   ] as const;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(allowed as readonly string[]).includes(key)) {
@@ -216,6 +272,7 @@ function readConfigFile(path: string, required: boolean): Partial {
     const text = String(value);
     if (key === "sessionTtl") out.sessionTtlMs = text;
     else if (key === "domainRecheck") out.domainRecheckMs = text;
+    else if (key === "webhookTimeout") out.webhookTimeoutMs = text;
     else out[key as keyof Partial] = text;
   }
   return out;

@@ -45,7 +45,7 @@ export async function startDaemon(
     await store.close();
     throw error;
   }
-  const { app, authenticator, rotation, domains } = createApp({
+  const { app, authenticator, rotation, domains, deliveries } = createApp({
     store,
     logger,
     loginPolicy: defaultLoginPolicy(config.sessionTtlMs),
@@ -53,6 +53,11 @@ export async function startDaemon(
     outboundAllow: config.outboundAllow,
     domains: { lookup: txtLookup(config.dnsResolver), platformHosts: config.platformHosts },
     consoleOrigins: config.consoleOrigins,
+    delivery: {
+      timeoutMs: config.webhookTimeoutMs,
+      concurrency: config.webhookConcurrency,
+      retrySchedule: config.webhookRetrySchedule,
+    },
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -70,6 +75,8 @@ export async function startDaemon(
   );
 
   const recheck = startDomainRecheck(store, domains, config.domainRecheckMs, logger);
+  // The outbox is the database: whatever was pending when the last run ended is due now.
+  deliveries.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -87,6 +94,8 @@ export async function startDaemon(
       // A rotation stops after its batch in hand; the next rotate carries on.
       await rotation.stop();
       await recheck.stop();
+      // Attempts in flight finish (each within its timeout) and are recorded.
+      await deliveries.stop();
       await authenticator.drain();
       await store.close();
       rmSync(pidPath(config.dataDir), { force: true });

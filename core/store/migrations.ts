@@ -387,6 +387,8 @@ const migrations: Record<string, Migration> = {
             .check(sql`status in ('pending', 'sending', 'succeeded', 'failed', 'cancelled')`),
         )
         .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        // Attempts made before the current retry schedule began: a replay starts a new one.
+        .addColumn("schedule_start", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("next_attempt_at", "text")
         .addColumn("lease_until", "text")
         .addColumn("last_status_code", "integer")

@@ -293,6 +293,8 @@ export interface WebhookDeliveryTable {
   endpoint_id: string;
   status: WebhookDeliveryStatus;
   attempts: number;
+  /** `attempts` when the current retry schedule began: 0, or the count at the last replay. */
+  schedule_start: number;
   next_attempt_at: string | null;
   /** While `sending`: when a worker that died mid-attempt is presumed gone. */
   lease_until: string | null;

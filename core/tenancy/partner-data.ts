@@ -207,6 +207,40 @@ export const verifiedDomains = {
       .where("status", "=", "verified"),
 };
 
+/**
+ * The webhook delivery queue across tenants, for the daemon's delivery worker
+ * only (core/webhooks/worker.ts). Due work is found by time, not by org, so
+ * the claim is a lookup across partners by nature; it answers only the row
+ * keys the worker needs, and every read and write of an attempt then goes
+ * through `partnerData` scoped to the delivery's own org.
+ */
+export const deliveryQueue = {
+  /**
+   * Marks up to `limit` due deliveries `sending` until `leaseUntil` and answers
+   * them, in one statement: pending ones whose time has come, and sending ones
+   * whose lease ran out (a worker died mid-attempt). Two workers never claim
+   * the same row, since the row changes state in the statement that picks it.
+   */
+  claim: (tx: Tx, now: string, leaseUntil: string, limit: number) =>
+    tx
+      .updateTable("webhook_deliveries")
+      .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("webhook_deliveries")
+          .select("id")
+          .where((w) =>
+            w.or([
+              w.and([w("status", "=", "pending"), w("next_attempt_at", "<=", now)]),
+              w.and([w("status", "=", "sending"), w("lease_until", "<", now)]),
+            ]),
+          )
+          .orderBy("next_attempt_at")
+          .limit(limit),
+      )
+      .returning(["id", "org_id", "message_id", "endpoint_id", "attempts", "schedule_start"]),
+};
+
 type HostReads = {
   domain: PreparedRead<"hostname", Pick<DomainTable, "id" | "org_id" | "hostname">>;
   branding: PreparedRead<"orgId", OrgBrandingTable>;

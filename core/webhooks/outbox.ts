@@ -10,6 +10,11 @@ export interface Announcement {
   data: Record<string, unknown>;
 }
 
+/** The exact body every attempt of a message sends and signs. */
+export function messagePayload(type: string, now: string, data: Record<string, unknown>): string {
+  return JSON.stringify({ type, timestamp: now, data });
+}
+
 /**
  * Writes outbox messages for what the caller is committing in `tx`, with one
  * pending delivery per enabled endpoint of the org subscribed to each type.
@@ -43,6 +48,7 @@ export async function announce(
     endpoint_id: string;
     status: "pending";
     attempts: number;
+    schedule_start: number;
     next_attempt_at: string;
     lease_until: null;
     last_status_code: null;
@@ -58,7 +64,7 @@ export async function announce(
     messages.push({
       id,
       event_type: type,
-      payload: JSON.stringify({ type, timestamp: now, data: body }),
+      payload: messagePayload(type, now, body),
       created_at: now,
     });
     for (const target of targets) {
@@ -68,6 +74,7 @@ export async function announce(
         endpoint_id: target.id,
         status: "pending",
         attempts: 0,
+        schedule_start: 0,
         next_attempt_at: now,
         lease_until: null,
         last_status_code: null,

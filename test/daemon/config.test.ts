@@ -142,6 +142,35 @@ const SETTINGS: Setting[] = [
       default: [],
     },
   },
+  {
+    name: "webhook timeout",
+    flag: { webhookTimeoutMs: "5s" },
+    env: { PARTNEROS_WEBHOOK_TIMEOUT: "30s" },
+    file: { webhookTimeout: "2m" },
+    read: (c) => c.webhookTimeoutMs,
+    expected: { flag: 5_000, env: 30_000, file: 120_000, default: 15_000 },
+  },
+  {
+    name: "webhook concurrency",
+    flag: { webhookConcurrency: "2" },
+    env: { PARTNEROS_WEBHOOK_CONCURRENCY: "16" },
+    file: { webhookConcurrency: 32 },
+    read: (c) => c.webhookConcurrency,
+    expected: { flag: 2, env: 16, file: 32, default: 8 },
+  },
+  {
+    name: "webhook retry schedule",
+    flag: { webhookRetrySchedule: "1s,2s" },
+    env: { PARTNEROS_WEBHOOK_RETRY_SCHEDULE: "10s, 1m, 1h" },
+    file: { webhookRetrySchedule: ["1m", "1d"] },
+    read: (c) => c.webhookRetrySchedule,
+    expected: {
+      flag: [1_000, 2_000],
+      env: [10_000, 60_000, 3_600_000],
+      file: [60_000, 86_400_000],
+      default: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+    },
+  },
 ];
 
 const LAYERS = [
@@ -276,6 +305,16 @@ describe("resolveConfig refuses", () => {
     ["a DNS resolver with a port out of range", { dnsResolver: "127.0.0.1:70000" }],
     ["a domain re-check under a second", { domainRecheckMs: "0s" }],
     ["a console origin written as a wildcard", { consoleOrigins: "https://*.console.test" }],
+    ["a webhook timeout under a second", { webhookTimeoutMs: "0s" }],
+    ["a webhook timeout over two minutes", { webhookTimeoutMs: "3m" }],
+    ["a webhook timeout without a unit", { webhookTimeoutMs: "15" }],
+    ["a webhook concurrency of zero", { webhookConcurrency: "0" }],
+    ["a webhook concurrency over 64", { webhookConcurrency: "65" }],
+    ["a fractional webhook concurrency", { webhookConcurrency: "2.5" }],
+    ["a retry schedule with a bad step", { webhookRetrySchedule: "5s,soon" }],
+    ["a retry schedule with an empty step", { webhookRetrySchedule: "5s,,5m" }],
+    ["a retry schedule step under a second", { webhookRetrySchedule: "0s" }],
+    ["a retry schedule of 21 steps", { webhookRetrySchedule: Array(21).fill("1s").join(",") }],
   ])("%s with CONFIG_INVALID", (_label, flags) => {
     expect(errorCodeOf(() => resolveConfig({ dataDir: tempDir(), ...flags }, {}))).toBe(
       "CONFIG_INVALID",
