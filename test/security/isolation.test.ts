@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../../core/errors.ts";
 import { createWorld, type World } from "../harness.ts";
 import { startTestDns, type TestDns } from "../support/dns-server.ts";
+import { queue } from "../support/webhooks.ts";
 import {
   createUser,
   expectErrorBody,
@@ -58,6 +59,8 @@ interface Aim {
   status: 200 | 401 | 403 | 404;
   /** Sent without a credential, with A's admin user's password in the body instead. */
   public?: boolean;
+  /** What a 200 answer must hold none of: its `data` unless said otherwise. */
+  rows?: (body: any) => unknown[];
 }
 
 interface Coverage {
@@ -91,6 +94,11 @@ let domainsBefore: { a: unknown[]; b: unknown[] };
 let aWebhookId: string;
 let bWebhookId: string;
 let webhooksBefore: { a: unknown[]; b: unknown[] };
+let aDeliveryId: string;
+let bDeliveryId: string;
+let deliveriesBefore: { a: unknown[]; b: unknown[] };
+let aEventId: string;
+let bEventId: string;
 let dns: TestDns;
 
 // B's targets. They are read when a test runs, after beforeAll has seeded.
@@ -150,6 +158,16 @@ const bWebhook: Target = {
   foreign: () => bWebhookId,
   random: () => unknownId("webhook"),
 };
+const bDelivery: Target = {
+  label: "B's webhook delivery",
+  foreign: () => bDeliveryId,
+  random: () => unknownId("delivery"),
+};
+const bEvent: Target = {
+  label: "B's event",
+  foreign: () => bEventId,
+  random: () => unknownId("event"),
+};
 const aProduct: Target = {
   label: "a catalogue product",
   foreign: () => first(products),
@@ -199,6 +217,18 @@ const guardedCredentialBody = (name: string) => ({
 
 /** An endpoint at a public address literal: accepted without a DNS lookup. */
 const webhookBody = () => ({ url: "https://93.184.216.34/hook", eventTypes: ["event.sale"] });
+
+/** A click of A's that passes every field rule; refs and eventId may be overridden. */
+const newEvent = (fields: { eventId?: string; customerId?: string; dealId?: string } = {}) => ({
+  eventId: uniqueSlug("attack"),
+  type: "click",
+  occurredAt: "2026-01-15T10:30:00Z",
+  ...fields,
+});
+
+/** The items of an ingest report that were taken in. */
+const acceptedItems = (body: any) =>
+  body.results.filter((r: { outcome: string }) => r.outcome !== "rejected");
 
 const newDeal = (refs: { customerId?: string | null; ownerUserId?: string | null } = {}) =>
   dealBody(uniqueSlug("attack"), first(products), "Engaging", refs);
@@ -450,6 +480,68 @@ const TABLE: Record<string, Coverage> = {
     partnerData: true,
   },
   getBranding: { aims: [orgAim(404)], partnerData: true },
+  ingestEvents: {
+    aims: [
+      orgAim(404, () => ({ body: newEvent() })),
+      {
+        field: "body:customerId",
+        targets: [bCustomer],
+        sample: (customerId) => ({ body: newEvent({ customerId }) }),
+        status: 404,
+      },
+      {
+        field: "body:dealId",
+        targets: [bDeal],
+        sample: (dealId) => ({ body: newEvent({ customerId: first(a.customers), dealId }) }),
+        status: 404,
+      },
+      // One fixed eventId: the item is refused either way, and its result echoes the id.
+      {
+        field: "body:events[].customerId",
+        targets: [bCustomer],
+        sample: (customerId) => ({
+          body: { events: [newEvent({ eventId: "aim-1", customerId })] },
+        }),
+        status: 200,
+        rows: acceptedItems,
+      },
+      {
+        field: "body:events[].dealId",
+        targets: [bDeal],
+        sample: (dealId) => ({ body: { events: [newEvent({ eventId: "aim-2", dealId })] } }),
+        status: 200,
+        rows: acceptedItems,
+      },
+    ],
+    // The partner's own idempotency keys, per org by design (test/security/events.test.ts).
+    external: ["body:eventId", "body:events[].eventId"],
+    partnerData: true,
+  },
+  listEvents: {
+    aims: [
+      orgAim(404),
+      {
+        field: "query:customerId",
+        targets: [bCustomer],
+        sample: (customerId) => ({ query: { customerId } }),
+        status: 200,
+      },
+      {
+        field: "query:dealId",
+        targets: [bDeal],
+        sample: (dealId) => ({ query: { dealId } }),
+        status: 200,
+      },
+    ],
+    partnerData: true,
+  },
+  getEvent: {
+    aims: [
+      orgAim(404, () => ({ params: { eventId: aEventId } })),
+      pathAim("eventId", [bEvent], 404),
+    ],
+    partnerData: true,
+  },
   putBranding: {
     aims: [orgAim(404, () => ({ body: { displayName: "Rebranded by A" } }))],
     partnerData: true,
@@ -478,6 +570,31 @@ const TABLE: Record<string, Coverage> = {
     aims: [
       orgAim(404, () => ({ params: { webhookId: aWebhookId }, body: {} })),
       pathAim("webhookId", [bWebhook], 404, () => ({ gracePeriod: "1h" })),
+    ],
+  },
+  listWebhookDeliveries: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId } })),
+      pathAim("webhookId", [bWebhook], 404),
+    ],
+  },
+  getWebhookDelivery: {
+    aims: [
+      orgAim(404, () => ({ params: { deliveryId: aDeliveryId } })),
+      pathAim("deliveryId", [bDelivery], 404),
+    ],
+  },
+  replayWebhookDelivery: {
+    aims: [
+      orgAim(404, () => ({ params: { deliveryId: aDeliveryId } })),
+      pathAim("deliveryId", [bDelivery], 404),
+    ],
+  },
+  // Nothing is sent: the scope refuses B's endpoint before a message exists.
+  testWebhook: {
+    aims: [
+      orgAim(404, () => ({ params: { webhookId: aWebhookId } })),
+      pathAim("webhookId", [bWebhook], 404),
     ],
   },
   queryCrossPartnerDeals: {
@@ -682,10 +799,15 @@ beforeAll(async () => {
   bCredentialId = await seedCredential(b.tenant.slug);
   aDomainId = await seedDomain(a.tenant.slug);
   bDomainId = await seedDomain(b.tenant.slug);
+  aEventId = await seedEvent(a.tenant.slug);
+  bEventId = await seedEvent(b.tenant.slug);
   domainsBefore = { a: await domainRows(a.tenant.id), b: await domainRows(b.tenant.id) };
   aWebhookId = await seedWebhook(a.tenant.slug);
   bWebhookId = await seedWebhook(b.tenant.slug);
   webhooksBefore = { a: await webhookRows(a.tenant.id), b: await webhookRows(b.tenant.id) };
+  aDeliveryId = await seedDelivery(a.tenant.id);
+  bDeliveryId = await seedDelivery(b.tenant.id);
+  deliveriesBefore = { a: await deliveryRows(a.tenant.id), b: await deliveryRows(b.tenant.id) };
   before = { a: await orgRows(world, a.tenant.id), b: await orgRows(world, b.tenant.id) };
   credentialsBefore = {
     a: await credentialRows(a.tenant.id),
@@ -700,6 +822,15 @@ async function seedCredential(
   const res = await world.request("POST", `/v1/credentials?org=${org}`, {
     token: world.ownerToken,
     body,
+  });
+  expectStatus(res, 201);
+  return res.body.id;
+}
+
+async function seedEvent(org: string): Promise<string> {
+  const res = await world.request("POST", `/v1/events?org=${org}`, {
+    token: world.ownerToken,
+    body: newEvent(),
   });
   expectStatus(res, 201);
   return res.body.id;
@@ -721,6 +852,22 @@ async function seedWebhook(org: string): Promise<string> {
   });
   expectStatus(res, 201);
   return res.body.webhook.id;
+}
+
+/** A queued delivery to the org's endpoint, written by the outbox as event ingest does. */
+async function seedDelivery(orgId: string): Promise<string> {
+  expect(await queue(world.store, orgId, [{ type: "event.sale", data: {} }])).toBe(1);
+  const [row] = await deliveryRows(orgId);
+  return row?.id ?? "";
+}
+
+function deliveryRows(orgId: string) {
+  return world.store.db
+    .selectFrom("webhook_deliveries")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .orderBy("id")
+    .execute();
 }
 
 function webhookRows(orgId: string) {
@@ -781,7 +928,7 @@ describe("the coverage table", () => {
   });
 
   it("marks exactly the operations on partner-owned resources as partner data", () => {
-    const partnerTags = ["customers", "deals", "credentials", "domains", "branding"];
+    const partnerTags = ["customers", "deals", "credentials", "domains", "branding", "events"];
     const documented = [...operations.values()]
       .filter((op) => op.tags.some((tag) => partnerTags.includes(tag)))
       .map((op) => op.operationId)
@@ -817,7 +964,7 @@ describe("A aiming at B", () => {
         expectErrorBody(foreign, code);
         expectErrorBody(random, code);
       } else {
-        expect(foreign.body.data).toEqual([]);
+        expect(aim.rows ? aim.rows(foreign.body) : foreign.body.data).toEqual([]);
       }
       expectNoForeignIds(foreign.body, owners, a.tenant.id);
     },
@@ -843,6 +990,12 @@ describe("A aiming at B", () => {
     expect(webhooksBefore.b).toHaveLength(1);
     expect(await webhookRows(b.tenant.id)).toEqual(webhooksBefore.b);
     expect(await webhookRows(a.tenant.id)).toEqual(webhooksBefore.a);
+  });
+
+  it("leaves both orgs' webhook deliveries as they were, none replayed or added", async () => {
+    expect(deliveriesBefore.b).toHaveLength(1);
+    expect(await deliveryRows(b.tenant.id)).toEqual(deliveriesBefore.b);
+    expect(await deliveryRows(a.tenant.id)).toEqual(deliveriesBefore.a);
   });
 });
 
@@ -1051,6 +1204,9 @@ const OPERATOR_SAMPLES: Record<string, (org: string) => Promise<Sample>> = {
   removeDomain: async (org) => ({ params: { domainId: await seedDomain(org) } }),
   getBranding: async () => ({}),
   putBranding: async () => ({ body: { displayName: "Set by operator" } }),
+  ingestEvents: async () => ({ body: { events: [newEvent()] } }),
+  listEvents: async () => ({}),
+  getEvent: async () => ({ params: { eventId: aEventId } }),
 };
 
 async function throwawayCustomer(org: string): Promise<string> {

@@ -353,6 +353,27 @@ const OPERATIONS: Record<string, Expectation> = {
       body: { gracePeriod: "forever" },
     }),
   },
+  listWebhookDeliveries: {
+    permission: "webhooks.read",
+    sample: () => ({ params: { webhookId: unknownId("webhook") }, query: { status: "failed" } }),
+    invalid: () => ({ params: { webhookId: unknownId("webhook") }, query: { status: "lost" } }),
+  },
+  getWebhookDelivery: {
+    permission: "webhooks.read",
+    sample: () => ({ params: { deliveryId: unknownId("delivery") } }),
+    invalid: () => ({ params: { deliveryId: TOO_LONG_ID } }),
+  },
+  replayWebhookDelivery: {
+    permission: "webhooks.write",
+    sample: () => ({ params: { deliveryId: unknownId("delivery") } }),
+    invalid: () => ({ params: { deliveryId: TOO_LONG_ID } }),
+  },
+  // A random endpoint: 404 before any message is written or sent.
+  testWebhook: {
+    permission: "webhooks.write",
+    sample: () => ({ params: { webhookId: unknownId("webhook") } }),
+    invalid: () => ({ params: { webhookId: TOO_LONG_ID } }),
+  },
 };
 
 /** A deal naming a product that does not exist: it reaches the handler and changes nothing. */
