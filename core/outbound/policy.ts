@@ -37,7 +37,7 @@ export function outboundPolicy(entries: readonly string[]): OutboundPolicy {
   return { allow, hosts };
 }
 
-/** `127.0.0.1/32`, `10.0.0.0/8`, then named hosts: what a policy allows, as the operator reads it. */
+/** `127.0.0.1/32`, `10.0.0.0/8`, then named hosts: what a policy allows, as read back. */
 export function describeAllowance(policy: OutboundPolicy): string[] {
   return [
     ...policy.allow.map(([address, prefix]) => `${address.toString()}/${prefix}`),

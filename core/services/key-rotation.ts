@@ -5,12 +5,10 @@ import { decryptSecret, type EncryptionCounter, encryptSecret } from "../secrets
 import type { Keyring } from "../secrets/keyring.ts";
 import type { LiveKeyring } from "../secrets/live-keyring.ts";
 import { sharedCounter } from "../secrets/usage.ts";
-import type { CredentialKind } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
-import { sealedCredentials } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
-import { credentialBinding, SECRET_FIELDS } from "./credentials.ts";
 import { assertOperator, ciphertextsByVersion, pendingUnder } from "./master-keys.ts";
+import { SEALED_TABLE_SPECS, type SealedRow, type SealedTableSpec } from "./sealed-tables.ts";
 
 export type RotationState = "idle" | "running" | "done" | "stopped" | "failed";
 
@@ -22,7 +20,7 @@ export interface RotationProgress {
   resumed: boolean;
   /** Rows re-sealed by this run so far. */
   resealed: number;
-  /** Credentials whose stored secrets failed their integrity check and were left as they are. */
+  /** Sealed rows (credentials, webhook endpoints) that failed their integrity check, left as is. */
   failed: string[];
   startedAt: string | null;
   finishedAt: string | null;
@@ -30,7 +28,6 @@ export interface RotationProgress {
 
 /** Rows re-sealed per transaction: short enough that requests wait at most one batch. */
 export const DEFAULT_BATCH = 50;
-const MAX_FIELDS = Math.max(...Object.values(SECRET_FIELDS).map((fields) => fields.length));
 
 const idle = (): RotationProgress => ({
   state: "idle",
@@ -173,27 +170,36 @@ export class KeyRotation {
     );
   }
 
-  /** One walk over the stored rows by id; answers how many it re-sealed. */
+  /** One walk over every sealed table's rows by id; answers how many it re-sealed. */
   async #pass(): Promise<number> {
+    let resealed = 0;
+    for (const spec of SEALED_TABLE_SPECS) {
+      if (this.#stopRequested) break;
+      resealed += await this.#passOver(spec);
+    }
+    return resealed;
+  }
+
+  async #passOver(spec: SealedTableSpec): Promise<number> {
     const counter = await sharedCounter(this.#store);
     let afterId = "";
     let resealed = 0;
     while (!this.#stopRequested) {
       const keyring = this.#keys.keyring;
-      await counter.reserve(keyring.primary, this.#batch * MAX_FIELDS);
+      await counter.reserve(keyring.primary, this.#batch * spec.maxFields);
       const batch = await this.#store.transaction(async (tx) => {
-        const rows = await sealedCredentials
+        const rows = await spec.rows
           .page(tx, { afterId, limit: this.#batch, notUnder: keyring.primary })
           .execute();
         const updated: { id: string; secrets: string }[] = [];
         for (const row of rows) {
           if (this.#progress.failed.includes(row.id)) continue;
-          const secrets = this.#reseal(keyring, counter, row);
+          const secrets = this.#reseal(keyring, counter, spec, row);
           if (secrets === undefined) this.#progress.failed.push(row.id);
           else updated.push({ id: row.id, secrets });
         }
         if (updated.length > 0) {
-          await sealedCredentials.reseal(tx, keyring.primary, updated).execute();
+          await spec.rows.reseal(tx, keyring.primary, updated).execute();
         }
         return { last: rows.at(-1)?.id, read: rows.length, updated: updated.length };
       });
@@ -210,13 +216,14 @@ export class KeyRotation {
   #reseal(
     keyring: Keyring,
     counter: EncryptionCounter,
-    row: { id: string; org_id: string; kind: CredentialKind; secrets: string },
+    spec: SealedTableSpec,
+    row: SealedRow,
   ): string | undefined {
     try {
       const stored = JSON.parse(row.secrets) as Record<string, string>;
       const sealed: Record<string, string> = {};
       for (const [field, value] of Object.entries(stored)) {
-        const binding = credentialBinding(row, field);
+        const binding = spec.binding(row, field);
         sealed[field] = encryptSecret(
           keyring,
           counter,

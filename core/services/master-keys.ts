@@ -4,9 +4,9 @@ import { AppError } from "../errors.ts";
 import { keyVersionOf } from "../secrets/envelope.ts";
 import type { LiveKeyring } from "../secrets/live-keyring.ts";
 import type { Db } from "../store/store.ts";
-import { sealedCredentials } from "../tenancy/partner-data.ts";
 import type { ServiceContext } from "./context.ts";
 import type { KeyRotation, RotationProgress } from "./key-rotation.ts";
+import { SEALED_TABLE_SPECS } from "./sealed-tables.ts";
 
 export interface MasterKeyVersionStatus {
   version: number;
@@ -36,10 +36,16 @@ export function assertOperator(ctx: ServiceContext): void {
   }
 }
 
-/** Stored ciphertexts per key version, from the version column kept beside them. */
+/** Stored ciphertexts per key version over every sealed table, from the version column. */
 export async function ciphertextsByVersion(db: Db): Promise<Map<number, number>> {
-  const rows = await sealedCredentials.countsByVersion(db).execute();
-  return new Map(rows.map((row) => [Number(row.key_version), Number(row.ciphertexts)]));
+  const counts = new Map<number, number>();
+  for (const spec of SEALED_TABLE_SPECS) {
+    for (const row of await spec.rows.countsByVersion(db).execute()) {
+      const version = Number(row.key_version);
+      counts.set(version, (counts.get(version) ?? 0) + Number(row.ciphertexts));
+    }
+  }
+  return counts;
 }
 
 /** Ciphertexts sealed under any version but `primary`: what a rotation has left to do. */
@@ -99,20 +105,23 @@ const SCAN_PAGE = 2000;
  */
 async function ciphertextsUnder(db: Db, version: number): Promise<number> {
   let found = 0;
-  let afterId = "";
-  for (;;) {
-    const page = await sealedCredentials.page(db, { afterId, limit: SCAN_PAGE }).execute();
-    for (const row of page) {
-      const values = Object.values(JSON.parse(row.secrets) as Record<string, unknown>);
-      for (const value of values) {
-        if (typeof value !== "string" || keyVersionOf(value) === version) found += 1;
+  for (const spec of SEALED_TABLE_SPECS) {
+    let afterId = "";
+    for (;;) {
+      const page = await spec.rows.page(db, { afterId, limit: SCAN_PAGE }).execute();
+      for (const row of page) {
+        const values = Object.values(JSON.parse(row.secrets) as Record<string, unknown>);
+        for (const value of values) {
+          if (typeof value !== "string" || keyVersionOf(value) === version) found += 1;
+        }
       }
+      const last = page.at(-1);
+      if (!last || page.length < SCAN_PAGE) break;
+      afterId = last.id;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    const last = page.at(-1);
-    if (!last || page.length < SCAN_PAGE) return found;
-    afterId = last.id;
-    await new Promise((resolve) => setImmediate(resolve));
   }
+  return found;
 }
 
 /**

@@ -119,54 +119,61 @@ export function crossPartnerDeals(db: Executor, orgIds: "all" | readonly string[
   return orgIds === "all" ? deals : deals.where("deals.org_id", "in", orgIds);
 }
 
+/** Tables whose rows hold sealed secrets: `secrets` (JSON of ciphertexts), `key_version`. */
+export const SEALED_TABLES = ["credentials", "webhook_endpoints"] as const;
+export type SealedTable = (typeof SEALED_TABLES)[number];
+
 /**
- * Every partner's sealed credential rows, for the master key's own upkeep
- * only: counting ciphertexts per key version, re-sealing them under a new
- * primary, and proving a version unused before it is retired. Callers must be
- * the operator's owner (services/master-keys.ts, services/key-rotation.ts);
- * settings and names are not exposed.
+ * Every org's sealed rows of one table, for the master key's own upkeep only:
+ * counting ciphertexts per key version, re-sealing them under a new primary,
+ * and proving a version unused before it is retired. Callers must be the
+ * operator's owner (services/master-keys.ts, services/key-rotation.ts); only
+ * the columns a binding needs are exposed (`kind` is `webhook` for endpoints).
  */
-export const sealedCredentials = {
-  countsByVersion: (db: Executor) =>
-    db
-      .selectFrom("credentials")
-      .select([
-        "key_version",
-        sql<number>`count(*)`.as("rows"),
-        sql<number>`sum(sealed_fields)`.as("ciphertexts"),
-      ])
-      .groupBy("key_version"),
+export function sealedRows(table: SealedTable) {
+  const kind = table === "credentials" ? sql<string>`kind` : sql<string>`'webhook'`;
+  return {
+    countsByVersion: (db: Executor) =>
+      db
+        .selectFrom(table)
+        .select([
+          "key_version",
+          sql<number>`count(*)`.as("rows"),
+          sql<number>`sum(sealed_fields)`.as("ciphertexts"),
+        ])
+        .groupBy("key_version"),
 
-  /** Rows after `afterId` by id; with `notUnder`, only those sealed under another version. */
-  page: (db: Executor, options: { afterId: string; limit: number; notUnder?: number }) => {
-    const query = db
-      .selectFrom("credentials")
-      .select(["id", "org_id", "kind", "secrets", "key_version"])
-      .where("id", ">", options.afterId)
-      .orderBy("id")
-      .limit(options.limit);
-    return options.notUnder === undefined
-      ? query
-      : query.where("key_version", "!=", options.notUnder);
-  },
+    /** Rows after `afterId` by id; with `notUnder`, only those sealed under another version. */
+    page: (db: Executor, options: { afterId: string; limit: number; notUnder?: number }) => {
+      const query = db
+        .selectFrom(table)
+        .select(["id", "org_id", kind.as("kind"), "secrets", "key_version"])
+        .where("id", ">", options.afterId)
+        .orderBy("id")
+        .limit(options.limit);
+      return options.notUnder === undefined
+        ? query
+        : query.where("key_version", "!=", options.notUnder);
+    },
 
-  /** Writes re-sealed secrets of many rows in one statement, all under `version`. */
-  reseal: (tx: Tx, version: number, rows: readonly { id: string; secrets: string }[]) =>
-    tx
-      .updateTable("credentials")
-      .set({
-        secrets: sql<string>`case id ${sql.join(
-          rows.map((row) => sql`when ${row.id} then ${row.secrets}`),
-          sql` `,
-        )} end`,
-        key_version: version,
-      })
-      .where(
-        "id",
-        "in",
-        rows.map((row) => row.id),
-      ),
-};
+    /** Writes re-sealed secrets of many rows in one statement, all under `version`. */
+    reseal: (tx: Tx, version: number, rows: readonly { id: string; secrets: string }[]) =>
+      tx
+        .updateTable(table)
+        .set({
+          secrets: sql<string>`case id ${sql.join(
+            rows.map((row) => sql`when ${row.id} then ${row.secrets}`),
+            sql` `,
+          )} end`,
+          key_version: version,
+        })
+        .where(
+          "id",
+          "in",
+          rows.map((row) => row.id),
+        ),
+  };
+}
 
 /**
  * Verified domains across tenants. A request's Host or Origin names no org, so
