@@ -58,7 +58,7 @@ async function messagesFor(eventId: string) {
 }
 
 describe("concurrent pushes of one event", () => {
-  it("as 25 single requests at once yield one 201, 24 duplicates, one event, one message", async () => {
+  it("as 25 requests at once yield one 201, 24 duplicates, one event and message", async () => {
     const body = eventBody("sale");
 
     const answers = await Promise.all(
@@ -113,7 +113,7 @@ describe("concurrent pushes of one event", () => {
     }
   });
 
-  it("with two payloads at once keep the first committed: the others agree or get 409", async () => {
+  it("with two payloads at once keep the first; the others agree or get 409", async () => {
     const eventId = uniqueEventId();
     const bodies = Array.from({ length: 10 }, (_, i) =>
       eventBody("sale", { eventId, amount: i % 2 === 0 ? 100 : 200 }),
