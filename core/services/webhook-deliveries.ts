@@ -2,14 +2,13 @@ import { appendAudit } from "../audit.ts";
 import { AppError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { type Cursor, decodeCursor, encodeCursor } from "../paging.ts";
-import { type OrgScope, resolveOrgScope } from "../scope.ts";
+import type { OrgScope } from "../scope.ts";
 import type {
   WebhookAttemptTable,
   WebhookDeliveryStatus,
   WebhookDeliveryTable,
 } from "../store/schema.ts";
 import { partnerData } from "../tenancy/partner-data.ts";
-import { auditOperatorAccess } from "../tenancy/partner-scope.ts";
 import { TEST_EVENT_TYPE } from "../webhooks/catalog.ts";
 import { messagePayload } from "../webhooks/outbox.ts";
 import type { DeliveryWorker } from "../webhooks/worker.ts";
@@ -42,21 +41,6 @@ export interface AttemptView {
   responseExcerpt: string | null;
 }
 
-/**
- * The org whose webhooks a request reads or writes: a partner's own, or for
- * an operator the org it names (its own, or a partner's, which is audited
- * like every operator read of partner data).
- */
-export async function webhookScope(
-  ctx: ServiceContext,
-  requested: string | undefined,
-  operation: string,
-): Promise<OrgScope> {
-  const scope = await resolveOrgScope(ctx.store.db, ctx.actor, requested);
-  await auditOperatorAccess(ctx, scope, operation);
-  return scope;
-}
-
 const deliveryNotFound = () => notFound("delivery");
 
 async function endpointOrThrow(ctx: ServiceContext, scope: OrgScope, webhookId: string) {
@@ -65,7 +49,7 @@ async function endpointOrThrow(ctx: ServiceContext, scope: OrgScope, webhookId: 
     .select(["id", "status"])
     .where("id", "=", webhookId)
     .executeTakeFirst();
-  if (!endpoint) throw notFound("webhook");
+  if (!endpoint) throw notFound("webhook endpoint");
   return endpoint;
 }
 

@@ -4,8 +4,8 @@ import {
   listDeliveries,
   replayDelivery,
   testWebhook,
-  webhookScope,
 } from "../../core/services/webhook-deliveries.ts";
+import { resolveWebhookScope as webhookScope } from "../../core/services/webhooks.ts";
 import { WEBHOOK_DELIVERY_STATUSES } from "../../core/store/schema.ts";
 import type { DeliveryWorker } from "../../core/webhooks/worker.ts";
 import { type Api, serviceContext } from "../api.ts";
