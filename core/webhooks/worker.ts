@@ -86,8 +86,9 @@ export class DeliveryWorker {
     this.#concurrency = options.concurrency ?? DEFAULT_DELIVERY.concurrency;
     this.#pollMs = options.pollMs ?? DEFAULT_DELIVERY.pollMs;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY.timeoutMs;
-    // Resolution and request each have the deadline; the margin covers recording.
-    this.#leaseMs = 2 * this.#timeoutMs + 30_000;
+    // Resolution and request each have the deadline; the rest covers recording, so a
+    // live attempt never loses its lease, and a dead one's delivery waits under a minute.
+    this.#leaseMs = 3 * this.#timeoutMs + 5_000;
     this.#retry = {
       schedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE_MS,
       jitter: options.jitter ?? DEFAULT_DELIVERY.jitter,
