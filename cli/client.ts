@@ -1,85 +1,70 @@
+import createClient, { type Client } from "openapi-fetch";
+import type { paths } from "./api/schema.gen.ts";
 import { CliError } from "./errors.ts";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** One daemon operation: its method and its OpenAPI-style path template. */
-export interface Endpoint {
-  readonly method: HttpMethod;
-  readonly path: string;
-}
-
-export type Query = Record<string, string | number | undefined>;
-
-export interface CallOptions {
-  params?: Record<string, string>;
-  query?: Query;
-  body?: unknown;
-}
+/** openapi-fetch's client, its paths, parameters and bodies typed by the generated schema. */
+export type ApiClient = Client<paths, "application/json">;
 
 export interface Http {
   readonly baseUrl: string;
-  /** Calls an endpoint; resolves to the parsed JSON body, or undefined for 204. */
-  call<T>(endpoint: Endpoint, options?: CallOptions): Promise<T>;
+  /**
+   * The typed client. Every call resolves with the parsed body in `data` (undefined
+   * for 204): an error answer has already been thrown as a CliError by then.
+   */
+  readonly api: ApiClient;
+  /** `GET /openapi.json`, which the document cannot describe and so has no typed path. */
+  document(): Promise<unknown>;
 }
 
 export interface HttpOptions {
   baseUrl: string;
   token?: string;
   fetch?: typeof fetch;
+  /** Per request, from sending it until its body has been read. */
   timeoutMs?: number;
 }
 
 export function createHttp(options: HttpOptions): Http {
-  const doFetch = options.fetch ?? fetch;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const timeoutMs = options.timeoutMs ?? 30_000;
-
+  const send = sender(options.fetch ?? fetch, baseUrl, options.timeoutMs ?? 30_000);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const api = createClient<paths, "application/json">({ baseUrl, headers, fetch: send });
   return {
     baseUrl,
-    async call<T>(endpoint: Endpoint, call: CallOptions = {}): Promise<T> {
-      const url = baseUrl + fillPath(endpoint.path, call.params ?? {}) + queryString(call.query);
-      const headers: Record<string, string> = { accept: "application/json" };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      if (call.body !== undefined) headers["content-type"] = "application/json";
-      let response: Response;
-      try {
-        response = await doFetch(url, {
-          method: endpoint.method,
-          headers,
-          body: call.body === undefined ? undefined : JSON.stringify(call.body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw unreachable(error, baseUrl, timeoutMs);
-      }
-      const text = await response.text();
-      if (!response.ok) throw errorFromResponse(response.status, text);
-      if (response.status === 204 || text === "") return undefined as T;
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new CliError("INTERNAL", `the daemon at ${baseUrl} answered with non-JSON`);
-      }
+    api,
+    async document() {
+      const response = await send(new Request(`${baseUrl}/openapi.json`, { headers }));
+      return response.status === 204 ? undefined : ((await response.json()) as unknown);
     },
   };
 }
 
-/** Substitutes `{name}` segments, percent-encoded; a missing one is a programming error. */
-export function fillPath(template: string, params: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    if (value === undefined) throw new Error(`path ${template} needs ${name}`);
-    return encodeURIComponent(value);
-  });
-}
-
-export function queryString(query: Query | undefined): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : "";
+/**
+ * The fetch openapi-fetch calls. It owns everything the generated types cannot:
+ * the timeout, an unreachable daemon, error bodies and answers that are not JSON,
+ * so openapi-fetch only ever sees a success with a JSON body or none.
+ */
+function sender(doFetch: typeof fetch, baseUrl: string, timeoutMs: number) {
+  return async (request: Request): Promise<Response> => {
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+      text = await response.text();
+    } catch (error) {
+      throw unreachable(error, baseUrl, timeoutMs);
+    }
+    if (!response.ok) throw errorFromResponse(response.status, text);
+    if (response.status === 204 || text === "") return new Response(null, { status: 204 });
+    if (safeJson(text) === undefined) {
+      throw new CliError("INTERNAL", `the daemon at ${baseUrl} answered with non-JSON`);
+    }
+    return new Response(text, {
+      status: response.status,
+      headers: { "content-type": "application/json" },
+    });
+  };
 }
 
 const STATUS_CODES: Record<number, string> = {

@@ -1,5 +1,6 @@
 import type { Permission } from "../core/permissions.ts";
 import * as api from "./api/operations.ts";
+import { type OperationKey, permissionOf } from "./api/operations.ts";
 import type { Me } from "./api/types.ts";
 import { createHttp, type Http } from "./client.ts";
 import { type Connection, resolveConnection, resolveUrl } from "./connection.ts";
@@ -32,9 +33,12 @@ export interface Session {
   withToken(token: string): Http;
 }
 
-/** Permissions a command needs beyond its declared one, and what for. */
+/** What a command needs beyond its declared operation, and what for. */
 export interface FurtherPermissions {
-  permissions: readonly Permission[];
+  /** Further operations it calls; each needs its route's own permission. */
+  operations: readonly OperationKey[];
+  /** Permissions it hands on (a key's scopes), which the actor must hold itself. */
+  grants?: readonly Permission[];
   /** Completes "lacks …, needed …": `to import`. */
   purpose: string;
 }
@@ -70,7 +74,7 @@ export function createContext(runtime: Runtime, permission?: Permission): Comman
         throw withLoginHint(error, connection);
       });
       const refusal = also
-        ? refusalForAll(me, [...new Set([permission, ...also.permissions])], also.purpose)
+        ? refusalForAll(me, [...new Set([permission, ...furtherOf(also)])], also.purpose)
         : refusalFor(me, permission);
       if (refusal) throw refusal;
       return {
@@ -81,6 +85,11 @@ export function createContext(runtime: Runtime, permission?: Permission): Comman
       };
     },
   };
+}
+
+function furtherOf(also: FurtherPermissions): Permission[] {
+  const called = also.operations.map(permissionOf);
+  return [...called, ...(also.grants ?? [])].filter((p): p is Permission => p !== undefined);
 }
 
 function withLoginHint(error: unknown, connection: Connection): unknown {

@@ -1,7 +1,7 @@
 import { parseDuration } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import { assertCurrency, toMinorUnits } from "../core/money.ts";
-import { isRole, ROLES, type Role } from "../core/permissions.ts";
+import { isPermission, isRole, type Permission, ROLES, type Role } from "../core/permissions.ts";
 import { isCalendarDate } from "../core/services/deal-rules.ts";
 import { DEAL_STAGES, type DealStage } from "../core/store/schema.ts";
 
@@ -61,11 +61,13 @@ export function role(value: string): Role {
   return value;
 }
 
-/** `a, b,,a` → `["a", "b"]`: trimmed, no empties, no repeats. */
-export function scopes(value: string): string[] {
+/** `a, b,,a` → `["a", "b"]`: trimmed, no empties, no repeats, catalog permissions only. */
+export function scopes(value: string): Permission[] {
   const list = [...new Set(value.split(",").map((scope) => scope.trim()))].filter(Boolean);
   if (list.length === 0) throw invalid("--scopes needs at least one scope");
-  return list;
+  const unknown = list.filter((scope) => !isPermission(scope));
+  if (unknown.length > 0) throw invalid(`unknown scope: ${unknown.join(", ")}`);
+  return list.filter(isPermission);
 }
 
 /** `a, b,,a` for any option → `["a", "b"]`; an empty list is refused. */
@@ -105,12 +107,16 @@ export function majorAmount(value: string, currencyCode: string, option: string)
 }
 
 /** `field` or `-field` (descending), where field is one of `fields`. */
-export function sortKey(value: string, fields: readonly string[], option = "--sort"): string {
+export function sortKey<F extends string>(
+  value: string,
+  fields: readonly F[],
+  option = "--sort",
+): F | `-${F}` {
   const field = value.trim().replace(/^-/, "");
-  if (!fields.includes(field)) {
+  if (!(fields as readonly string[]).includes(field)) {
     throw invalid(`${option} must be one of ${fields.join(", ")}, with - for descending`);
   }
-  return value.trim();
+  return value.trim() as F | `-${F}`;
 }
 
 /** A duration such as `30d` or `1h`, passed on as written once it parses. */

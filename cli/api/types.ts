@@ -1,118 +1,77 @@
-import type { AccountType, Role } from "../../core/permissions.ts";
-import type { AuditRecord } from "../../core/services/audit-log.ts";
-import type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
-import type { UpsertOutcome } from "../../core/services/customers.ts";
-import type { MachineKey as Key } from "../../core/services/keys.ts";
-import type { User } from "../../core/services/users.ts";
-import type { DealStage } from "../../core/store/schema.ts";
+import type { components, operations } from "./schema.gen.ts";
 
 /**
- * Wire shapes of the daemon's answers, as the CLI reads them. Resources are the
- * services' own types, so the CLI and the daemon cannot disagree on a field.
+ * Wire shapes of the daemon's answers and bodies, as the CLI reads and sends
+ * them, all taken from the generated OpenAPI types: a field the daemon renames
+ * or drops breaks the CLI's type check, not a user's command.
  */
-export type { AuditVerification as AuditVerdict } from "../../core/audit.ts";
-export type { AuditRecord } from "../../core/services/audit-log.ts";
-export type { Branding } from "../../core/services/branding.ts";
-export type { CredentialTest } from "../../core/services/credential-test.ts";
-export type { Credential } from "../../core/services/credentials.ts";
-export type { CrossPartnerRow, GroupBy } from "../../core/services/cross-partner.ts";
-export type { Customer, CustomerInput, UpsertOutcome } from "../../core/services/customers.ts";
-export type { Deal, DealInput } from "../../core/services/deals.ts";
-export type { Domain } from "../../core/services/domains.ts";
-export type { RotationProgress as MasterKeyRotation } from "../../core/services/key-rotation.ts";
-export type { MachineKey as Key } from "../../core/services/keys.ts";
-export type { MasterKeyStatus } from "../../core/services/master-keys.ts";
-export type { Product } from "../../core/services/products.ts";
-export type { Tenant } from "../../core/services/tenants.ts";
-export type { User } from "../../core/services/users.ts";
+type Schemas = components["schemas"];
 
-export interface ActorView {
-  kind: "user" | "machine";
-  id: string;
-  orgId: string;
-  orgSlug: string;
-  accountType: AccountType;
-  role: Role;
-  credentialId: string;
-}
+type Json<R> = R extends { content: { "application/json": infer B } } ? B : undefined;
+type Success<R> = R extends { 200: infer S } ? S : R extends { 201: infer S } ? S : never;
 
-export interface Me {
-  actor: ActorView;
-  permissions: string[];
-}
+/** The JSON body of an operation's success answer (200, else 201). */
+export type Answer<Op extends keyof operations> = Json<Success<operations[Op]["responses"]>>;
 
-export interface LoginResult {
-  token: string;
-  expiresAt: string;
-  actor: ActorView;
-}
+/** The JSON body an operation takes. */
+export type Body<Op extends keyof operations> =
+  NonNullable<operations[Op]["requestBody"]> extends { content: { "application/json": infer B } }
+    ? B
+    : never;
 
-export interface AcceptResult {
-  userId: string;
-  orgId: string;
-  email: string;
-}
+/** The query an operation takes, without the org scope the operations layer adds. */
+export type Query<Op extends keyof operations> = Omit<
+  NonNullable<operations[Op]["parameters"]["query"]>,
+  "org"
+>;
 
-export interface Invited {
-  user: User;
-  invitation: { token: string; expiresAt: string };
-}
+export type AuditRecord = Schemas["AuditRecord"];
+export type Branding = Schemas["Branding"];
+export type Credential = Schemas["Credential"];
+export type CredentialTest = Schemas["CredentialTest"];
+export type Customer = Schemas["Customer"];
+export type Deal = Schemas["Deal"];
+export type DealStage = Schemas["DealStage"];
+export type Domain = Schemas["Domain"];
+export type Key = Schemas["MachineKey"];
+export type MasterKeyRotation = Schemas["MasterKeyRotation"];
+export type MasterKeyStatus = Schemas["MasterKeyStatus"];
+export type Me = Schemas["Me"];
+export type ActorView = Schemas["Actor"];
+export type Product = Schemas["Product"];
+export type Tenant = Schemas["Tenant"];
+export type User = Schemas["User"];
 
-export interface CreatedKey {
-  key: Key;
-  token: string;
-}
+export type Status = Answer<"health">;
+export type LoginResult = Answer<"login">;
+export type AcceptResult = Answer<"acceptInvitation">;
+export type Invited = Answer<"inviteUser">;
+export type CreatedKey = Answer<"createKey">;
+export type RotatedKey = Answer<"rotateKey">;
+export type AuditPage = Answer<"listAudit">;
+export type AuditVerdict = Answer<"verifyAudit">;
+export type UpsertResult = Answer<"upsertCustomers">;
+export type UpsertOutcome = UpsertResult["results"][number]["outcome"];
+export type CrossPartnerResult = Answer<"queryCrossPartnerDeals">;
+export type CrossPartnerRow = CrossPartnerResult["rows"][number];
 
-export interface RotatedKey extends CreatedKey {
-  previous: Key;
-}
-
-export interface AuditPage {
-  data: AuditRecord[];
-  nextCursor: string | null;
-}
+export type ProductInput = Body<"createProduct">;
+export type ProductPatch = Body<"updateProduct">;
+export type CustomerInput = Body<"createCustomer">;
+export type DealInput = Body<"createDeal">;
+export type CrossPartnerQuery = Body<"queryCrossPartnerDeals">;
+export type GroupBy = CrossPartnerQuery["groupBy"];
+export type SetCredentialBody = Body<"setCredential">;
+export type BrandingBody = Body<"putBranding">;
+export type CreateKeyBody = Body<"createKey">;
+export type RotateKeyBody = Body<"rotateKey">;
 
 export interface Listing<T> {
   data: T[];
-}
-
-export interface Status {
-  status: string;
 }
 
 /** One page of a cursor-paged listing; `nextCursor` is null on the last page. */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
-}
-
-export interface ProductInput {
-  name: string;
-  series?: string | null;
-  listPrice?: number | null;
-  currency: string;
-}
-
-export interface ProductPatch {
-  series?: string | null;
-  listPrice?: number | null;
-}
-
-export interface UpsertResult {
-  results: { externalRef: string; id: string | null; outcome: UpsertOutcome }[];
-}
-
-export interface CrossPartnerQuery {
-  partners: "all" | string[];
-  reason: string;
-  stage?: DealStage;
-  productId?: string;
-  since?: string;
-  until?: string;
-  groupBy: GroupBy;
-}
-
-export interface CrossPartnerResult {
-  partners: number;
-  rows: CrossPartnerRow[];
 }

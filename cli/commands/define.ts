@@ -1,5 +1,5 @@
 import type { Permission } from "../../core/permissions.ts";
-import type { Endpoint } from "../client.ts";
+import { type CommandOperation, permissionOf } from "../api/operations.ts";
 import type { CommandContext } from "../context.ts";
 import type { CliError } from "../errors.ts";
 import type { Tabular } from "../output/csv.ts";
@@ -17,8 +17,9 @@ export interface OptionDef {
 }
 
 /**
- * One command: what it accepts, the endpoint and permission it needs, and
- * three steps — parse the raw input, run it, describe the result for humans.
+ * One command: what it accepts, the daemon operation it calls, and three steps —
+ * parse the raw input, run it, describe the result for humans. The permission is
+ * not declared here: it is the operation's own x-permission, from the document.
  */
 export interface CommandDef<I, R> {
   /** Space-separated path, `user invite`. */
@@ -27,10 +28,8 @@ export interface CommandDef<I, R> {
   /** Commander syntax: `<slug>`. */
   args?: readonly string[];
   options?: readonly OptionDef[];
-  /** The daemon operation the command exists to call. */
-  endpoint?: Endpoint;
-  /** Required for authenticated endpoints; checked before the call. */
-  permission?: Permission;
+  /** The daemon operation the command exists to call; its permission is checked before. */
+  operation?: CommandOperation;
   parse(raw: RawInput, now: Date): I;
   run(input: I, context: CommandContext): Promise<R>;
   view(result: R): View;
@@ -53,7 +52,8 @@ export interface CliCommand {
   summary: string;
   args: readonly string[];
   options: readonly OptionDef[];
-  endpoint: Endpoint | undefined;
+  operation: CommandOperation | undefined;
+  /** The operation's x-permission; undefined for a public one or none. */
   permission: Permission | undefined;
   /** Whether the command can print its result as CSV. */
   csv: boolean;
@@ -66,8 +66,8 @@ export function defineCommand<I, R>(def: CommandDef<I, R>): CliCommand {
     summary: def.summary,
     args: def.args ?? [],
     options: def.options ?? [],
-    endpoint: def.endpoint,
-    permission: def.permission,
+    operation: def.operation,
+    permission: def.operation === undefined ? undefined : permissionOf(def.operation),
     csv: def.csv !== undefined,
     async execute(raw, context, now) {
       const input = def.parse(raw, now);

@@ -1,5 +1,4 @@
 import type { Permission } from "../../core/permissions.ts";
-import type { HttpMethod } from "../client.ts";
 import { auditList } from "./audit/list.ts";
 import { auditVerify } from "./audit/verify.ts";
 import { brandingSet } from "./branding/set.ts";
@@ -118,22 +117,15 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
 
 export interface CommandEndpoint {
   command: string;
-  method: HttpMethod;
+  method: string;
   path: string;
-  /** The permission the daemon's OpenAPI `x-permission` should name; null for public routes. */
+  /** The route's `x-permission`, from the generated client; null for public routes. */
   permission: Permission | null;
 }
 
 /** Which daemon operation each command calls, for comparison with the daemon's OpenAPI. */
-export const COMMAND_ENDPOINTS: readonly CommandEndpoint[] = COMMANDS.flatMap((command) =>
-  command.endpoint
-    ? [
-        {
-          command: command.name,
-          method: command.endpoint.method,
-          path: command.endpoint.path,
-          permission: command.permission ?? null,
-        },
-      ]
-    : [],
-);
+export const COMMAND_ENDPOINTS: readonly CommandEndpoint[] = COMMANDS.flatMap((command) => {
+  if (command.operation === undefined) return [];
+  const [method = "", path = ""] = command.operation.split(" ");
+  return [{ command: command.name, method, path, permission: command.permission ?? null }];
+});

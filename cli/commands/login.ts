@@ -15,7 +15,7 @@ export const login = defineCommand({
     PASSWORD_STDIN_OPTION,
     URL_OPTION,
   ],
-  endpoint: api.ENDPOINTS.login,
+  operation: "POST /v1/auth/login",
 
   parse: (raw) => {
     const url = optionalString(raw, "url");

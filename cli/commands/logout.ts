@@ -7,8 +7,7 @@ import { defineCommand } from "./define.ts";
 export const logout = defineCommand({
   name: "logout",
   summary: "End the session and remove its token from the profile",
-  endpoint: api.ENDPOINTS.logout,
-  permission: "me.read",
+  operation: "POST /v1/auth/logout",
 
   parse: () => ({}),
 

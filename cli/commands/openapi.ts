@@ -8,7 +8,7 @@ export const openapi = defineCommand({
   name: "openapi",
   summary: "Print the daemon's OpenAPI document",
   options: [URL_OPTION],
-  endpoint: api.ENDPOINTS.openapi,
+  operation: "GET /openapi.json",
 
   parse: (raw) => {
     const url = optionalString(raw, "url");

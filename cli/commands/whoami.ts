@@ -1,12 +1,10 @@
-import * as api from "../api/operations.ts";
 import { fields, text } from "../output/view.ts";
 import { defineCommand } from "./define.ts";
 
 export const whoami = defineCommand({
   name: "whoami",
   summary: "Show who the CLI acts as, and the permissions held",
-  endpoint: api.ENDPOINTS.me,
-  permission: "me.read",
+  operation: "GET /v1/me",
 
   parse: () => ({}),
 

@@ -1,20 +1,19 @@
 import { Chalk } from "chalk";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CredentialTest } from "../../cli/api/types.ts";
 import { credentialTest } from "../../cli/commands/credential/test.ts";
 import type { CommandContext } from "../../cli/context.ts";
 import { exitCodeOf } from "../../cli/errors.ts";
 import { render } from "../../cli/output/printer.ts";
+import { fakeDaemon } from "./fake-daemon.ts";
 
 const raw = (args: string[], options: Record<string, unknown>) => ({ args, options });
 
-/** A context whose daemon call answers `result` and records the call. */
+/** A context whose daemon answers `result` and records the requests. */
 function answering(result: CredentialTest) {
-  const call = vi.fn((_endpoint: unknown, _options: unknown) => Promise.resolve(result));
-  const context = {
-    session: () => Promise.resolve({ http: { call } }),
-  } as unknown as CommandContext;
-  return { context, call };
+  const { http, sent } = fakeDaemon(() => Response.json(result));
+  const context = { session: () => Promise.resolve({ http }) } as unknown as CommandContext;
+  return { context, sent };
 }
 
 const plain = new Chalk({ level: 0 });
@@ -22,14 +21,13 @@ const base = { credentialId: "crd_1", orgId: "org_1", kind: "smtp" } as const;
 
 describe("credential test", () => {
   it("calls POST /v1/credentials/{id}/test with the partner as ?org=", async () => {
-    const { context, call } = answering({ ...base, ok: true, outcome: "ok", detail: "logged in" });
+    const { context, sent } = answering({ ...base, ok: true, outcome: "ok", detail: "logged in" });
 
     await credentialTest.execute(raw(["crd_1"], { partner: "acme" }), context, new Date());
 
-    expect(call).toHaveBeenCalledWith(
-      { method: "POST", path: "/v1/credentials/{credentialId}/test" },
-      { params: { credentialId: "crd_1" }, query: { org: "acme" } },
-    );
+    expect(sent).toEqual([
+      { method: "POST", target: "/v1/credentials/crd_1/test?org=acme", body: undefined },
+    ]);
   });
 
   it("prints the outcome and the detail, and succeeds once the credential passes", async () => {

@@ -1,34 +1,31 @@
 import { Readable } from "node:stream";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { credentialSet } from "../../cli/commands/credential/set.ts";
 import type { CommandContext } from "../../cli/context.ts";
 import type { RawInput } from "../../cli/parse.ts";
+import { fakeDaemon } from "./fake-daemon.ts";
 
 const raw = (options: Record<string, unknown>): RawInput => ({ args: [], options });
 const smtp = { partner: "acme", name: "mail", kind: "smtp", host: "h", port: "587", username: "u" };
 
-/** A context whose daemon call records what the CLI would send. */
+/** A context whose daemon records what the CLI sends. */
 function recordingContext(stdin: string, isTTY = false) {
-  const sent: unknown[] = [];
-  const call = vi.fn((_endpoint: unknown, options: { body: unknown }) => {
-    sent.push(options.body);
-    return Promise.resolve({ id: "crd_x", settings: {}, secrets: {} });
-  });
+  const daemon = fakeDaemon(() => Response.json({ id: "crd_x", settings: {}, secrets: {} }));
   const input = Object.assign(Readable.from([stdin]), { isTTY });
   const context = {
     runtime: { terminal: { input, output: process.stderr } },
-    session: () => Promise.resolve({ http: { call } }),
+    session: () => Promise.resolve({ http: daemon.http }),
   } as unknown as CommandContext;
-  return { context, sent, call };
+  return { context, requests: daemon.sent, sent: () => daemon.sent.map((r) => r.body) };
 }
 
 describe("credential set", () => {
   it("reads secret values from stdin and sends them only in the body", async () => {
-    const { context, sent, call } = recordingContext("s3cret-smtp-pass\n");
+    const { context, sent, requests } = recordingContext("s3cret-smtp-pass\n");
 
     await credentialSet.execute(raw({ ...smtp, secretsStdin: true }), context, new Date());
 
-    expect(sent).toEqual([
+    expect(sent()).toEqual([
       {
         name: "mail",
         kind: "smtp",
@@ -36,7 +33,7 @@ describe("credential set", () => {
         secrets: { password: "s3cret-smtp-pass" },
       },
     ]);
-    expect(JSON.stringify(call.mock.calls[0]?.[1] ?? {}).match(/query[^}]*s3cret/)).toBeNull();
+    expect(requests.map((request) => request.target)).toEqual(["/v1/credentials?org=acme"]);
   });
 
   it("reads the oauth secrets in their documented order, the refresh token optional", async () => {
@@ -52,7 +49,7 @@ describe("credential set", () => {
 
     await credentialSet.execute(raw(options), context, new Date());
 
-    expect((sent[0] as { secrets: object }).secrets).toEqual({
+    expect((sent()[0] as { secrets: object }).secrets).toEqual({
       accessToken: "access-1",
       clientSecret: "client-secret-2",
     });
@@ -63,21 +60,21 @@ describe("credential set", () => {
     ["an smtp credential without a host", { ...smtp, host: undefined }, /--host is required/],
     ["a port that is not a number", { ...smtp, port: "smtp" }, /--port must be/],
   ])("refuses %s before touching stdin or the daemon", async (_label, options, message) => {
-    const { context, call } = recordingContext("pw\n");
+    const { context, requests } = recordingContext("pw\n");
 
     const run = credentialSet.execute(raw({ ...options, secretsStdin: true }), context, new Date());
 
     await expect(run).rejects.toMatchObject({ code: "VALIDATION_FAILED", message });
-    expect(call).not.toHaveBeenCalled();
+    expect(requests).toEqual([]);
   });
 
   it("refuses to prompt when stdin is not a terminal and --secrets-stdin is absent", async () => {
-    const { context, call } = recordingContext("", false);
+    const { context, requests } = recordingContext("", false);
 
     const run = credentialSet.execute(raw(smtp), context, new Date());
 
     await expect(run).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    expect(call).not.toHaveBeenCalled();
+    expect(requests).toEqual([]);
   });
 
   it("takes no secret value from a flag", () => {

@@ -1,22 +1,21 @@
 import { Chalk } from "chalk";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Domain } from "../../cli/api/types.ts";
 import { domainAdd } from "../../cli/commands/domain/add.ts";
 import { domainVerify } from "../../cli/commands/domain/verify.ts";
 import type { CommandContext } from "../../cli/context.ts";
 import { exitCodeOf } from "../../cli/errors.ts";
 import { render } from "../../cli/output/printer.ts";
+import { fakeDaemon } from "./fake-daemon.ts";
 
 const raw = (args: string[], options: Record<string, unknown>) => ({ args, options });
 const plain = new Chalk({ level: 0 });
 
-/** A context whose daemon call answers `result` and records the call. */
+/** A context whose daemon answers `result` and records the requests. */
 function answering(result: Domain) {
-  const call = vi.fn((_endpoint: unknown, _options: unknown) => Promise.resolve(result));
-  const context = {
-    session: () => Promise.resolve({ http: { call } }),
-  } as unknown as CommandContext;
-  return { context, call };
+  const { http, sent } = fakeDaemon(() => Response.json(result));
+  const context = { session: () => Promise.resolve({ http }) } as unknown as CommandContext;
+  return { context, sent };
 }
 
 const pending: Domain = {
@@ -38,7 +37,7 @@ const pending: Domain = {
 
 describe("domain add", () => {
   it("sends the hostname for the partner and prints the record to publish", async () => {
-    const { context, call } = answering(pending);
+    const { context, sent } = answering(pending);
 
     const outcome = await domainAdd.execute(
       raw(["portal.acme.test"], { partner: "acme" }),
@@ -46,10 +45,9 @@ describe("domain add", () => {
       new Date(),
     );
 
-    expect(call).toHaveBeenCalledWith(
-      { method: "POST", path: "/v1/domains" },
-      { query: { org: "acme" }, body: { hostname: "portal.acme.test" } },
-    );
+    expect(sent).toEqual([
+      { method: "POST", target: "/v1/domains?org=acme", body: { hostname: "portal.acme.test" } },
+    ]);
     const text = render(outcome.data, outcome.view, { json: false, color: plain });
     expect(text).toMatch(/name:\s+_partneros-challenge\.portal\.acme\.test/);
     expect(text).toMatch(/value:\s+partneros-verification=abc/);

@@ -17,8 +17,7 @@ export const auditList = defineCommand({
     { flags: "--limit <n>", description: "at most this many records" },
     { flags: "--cursor <cursor>", description: "continue from a previous page's nextCursor" },
   ],
-  endpoint: api.ENDPOINTS.listAudit,
-  permission: "audit.read",
+  operation: "GET /v1/audit",
 
   parse: (raw, now) => {
     const since = optionalString(raw, "since");

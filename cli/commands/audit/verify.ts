@@ -6,8 +6,7 @@ import { defineCommand } from "../define.ts";
 export const auditVerify = defineCommand({
   name: "audit verify",
   summary: "Check the hash chain of the whole audit log (exit 10 when broken)",
-  endpoint: api.ENDPOINTS.verifyAudit,
-  permission: "audit.verify",
+  operation: "GET /v1/audit/verify",
 
   parse: () => ({}),
 

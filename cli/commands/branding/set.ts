@@ -1,6 +1,6 @@
 import { AppError } from "../../../core/errors.ts";
-import type { BrandingBody } from "../../api/operations.ts";
 import * as api from "../../api/operations.ts";
+import type { BrandingBody } from "../../api/types.ts";
 import { optionalString, orgScope, type RawInput } from "../../parse.ts";
 import { defineCommand } from "../define.ts";
 import { PARTNER_OPTIONS } from "../options.ts";
@@ -26,8 +26,7 @@ export const brandingSet = defineCommand({
     { flags: "--primary-color <hex>", description: 'primary colour #rrggbb ("" removes it)' },
     { flags: "--accent-color <hex>", description: 'accent colour #rrggbb ("" removes it)' },
   ],
-  endpoint: api.ENDPOINTS.putBranding,
-  permission: "branding.write",
+  operation: "PUT /v1/branding",
 
   parse(raw) {
     const displayName = optionalString(raw, "displayName");

@@ -8,8 +8,7 @@ export const brandingShow = defineCommand({
   name: "branding show",
   summary: "Show the public branding a partner's verified domains serve",
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.getBranding,
-  permission: "domains.read",
+  operation: "GET /v1/branding",
 
   parse: (raw) => ({ org: orgScope(raw) }),
 

@@ -9,8 +9,7 @@ export const credentialDelete = defineCommand({
   summary: "Delete a stored credential",
   args: ["<credentialId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.deleteCredential,
-  permission: "credentials.write",
+  operation: "DELETE /v1/credentials/{credentialId}",
 
   parse: (raw) => ({ credentialId: argument(raw, 0, "credentialId"), org: orgScope(raw) }),
 

@@ -8,8 +8,7 @@ export const credentialList = defineCommand({
   name: "credential list",
   summary: "List a partner org's stored credentials (secrets masked)",
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.listCredentials,
-  permission: "credentials.read",
+  operation: "GET /v1/credentials",
 
   parse: (raw) => ({ org: orgScope(raw) }),
 

@@ -1,6 +1,7 @@
 import { AppError } from "../../../core/errors.ts";
 import { type CredentialKind, SECRET_FIELDS } from "../../../core/services/credentials.ts";
 import * as api from "../../api/operations.ts";
+import type { SetCredentialBody } from "../../api/types.ts";
 import {
   flag,
   oneOf,
@@ -67,8 +68,7 @@ export const credentialSet = defineCommand({
         "oauth access token, client secret, then an optional refresh token",
     },
   ],
-  endpoint: api.ENDPOINTS.setCredential,
-  permission: "credentials.write",
+  operation: "POST /v1/credentials",
 
   parse: (raw) => {
     const kind = oneOf(requiredString(raw, "kind"), KINDS, "--kind");
@@ -100,12 +100,10 @@ export const credentialSet = defineCommand({
       else if (field.required) throw new AppError("VALIDATION_FAILED", `${field.name} is required`);
     }
     const { http } = await context.session();
-    return api.setCredential(http, input.org, {
-      name: input.name,
-      kind: input.kind,
-      settings: input.settings,
-      secrets,
-    });
+    // Assembled field by field from SECRET_FIELDS and settingsFor, so tsc cannot pair
+    // the kind with its settings; the daemon's schema for the body does.
+    const body = { name: input.name, kind: input.kind, settings: input.settings, secrets };
+    return api.setCredential(http, input.org, body as SetCredentialBody);
   },
 
   view: credentialView,

@@ -9,8 +9,7 @@ export const credentialShow = defineCommand({
   summary: "Show one credential (secrets masked)",
   args: ["<credentialId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.showCredential,
-  permission: "credentials.read",
+  operation: "GET /v1/credentials/{credentialId}",
 
   parse: (raw) => ({ credentialId: argument(raw, 0, "credentialId"), org: orgScope(raw) }),
 

@@ -10,8 +10,7 @@ export const credentialTest = defineCommand({
   summary: "Try a stored credential against its server (fails unless it is accepted)",
   args: ["<credentialId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.testCredential,
-  permission: "credentials.write",
+  operation: "POST /v1/credentials/{credentialId}/test",
 
   parse: (raw) => ({ credentialId: argument(raw, 0, "credentialId"), org: orgScope(raw) }),
 

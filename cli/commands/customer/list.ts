@@ -16,8 +16,7 @@ export const customerList = defineCommand({
     { flags: "--sort <field>", description: `${CUSTOMER_SORTS.join(", ")}; prefix - to reverse` },
     ...PAGE_OPTIONS,
   ],
-  endpoint: api.ENDPOINTS.listCustomers,
-  permission: "customers.read",
+  operation: "GET /v1/customers",
 
   parse: (raw) => {
     const sort = optionalString(raw, "sort");

@@ -9,8 +9,7 @@ export const customerShow = defineCommand({
   summary: "Show one customer of a partner org",
   args: ["<customerId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.showCustomer,
-  permission: "customers.read",
+  operation: "GET /v1/customers/{customerId}",
 
   parse: (raw) => ({ customerId: argument(raw, 0, "customerId"), org: orgScope(raw) }),
 

@@ -20,7 +20,7 @@ export const daemonStart = defineCommand({
     { flags: "--host <host>", description: "address to bind (default 127.0.0.1)" },
     { flags: "--port <port>", description: "port to bind (default 7420)" },
   ],
-  endpoint: api.ENDPOINTS.ready,
+  operation: "GET /readyz",
 
   parse: (raw) => {
     const host = optionalString(raw, "host");

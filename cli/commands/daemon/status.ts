@@ -12,7 +12,7 @@ export const daemonStatus = defineCommand({
   name: "daemon status",
   summary: "Show whether the daemon runs and what /healthz answers",
   options: [DATA_DIR_OPTION],
-  endpoint: api.ENDPOINTS.health,
+  operation: "GET /healthz",
 
   parse: (raw) => ({ dataDir: optionalString(raw, "dataDir") }),
 

@@ -41,8 +41,7 @@ export const dealList = defineCommand({
     ...PAGE_OPTIONS,
     { flags: "--all", description: "follow cursors and list every matching deal" },
   ],
-  endpoint: api.ENDPOINTS.listDeals,
-  permission: "deals.read",
+  operation: "GET /v1/deals",
 
   parse: parseDealList,
 

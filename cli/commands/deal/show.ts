@@ -9,8 +9,7 @@ export const dealShow = defineCommand({
   summary: "Show one deal of a partner org",
   args: ["<dealId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.showDeal,
-  permission: "deals.read",
+  operation: "GET /v1/deals/{dealId}",
 
   parse: (raw) => ({ dealId: argument(raw, 0, "dealId"), org: orgScope(raw) }),
 

@@ -9,8 +9,7 @@ export const domainAdd = defineCommand({
   summary: "Claim a hostname for a partner's portal; prints the TXT record that proves it",
   args: ["<hostname>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.addDomain,
-  permission: "domains.write",
+  operation: "POST /v1/domains",
 
   parse: (raw) => ({ hostname: argument(raw, 0, "hostname"), org: orgScope(raw) }),
 

@@ -8,8 +8,7 @@ export const domainList = defineCommand({
   name: "domain list",
   summary: "List a partner's custom domains and their status",
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.listDomains,
-  permission: "domains.read",
+  operation: "GET /v1/domains",
 
   parse: (raw) => ({ org: orgScope(raw) }),
 

@@ -11,8 +11,7 @@ export const domainRemove = defineCommand({
   summary: "Remove a custom domain; it stops being honoured at once",
   args: ["<domainId>"],
   options: [...PARTNER_OPTIONS, { flags: "--yes", description: "do not ask for confirmation" }],
-  endpoint: api.ENDPOINTS.removeDomain,
-  permission: "domains.write",
+  operation: "DELETE /v1/domains/{domainId}",
 
   parse: (raw) => ({
     domainId: argument(raw, 0, "domainId"),

@@ -9,8 +9,7 @@ export const domainShow = defineCommand({
   summary: "Show one custom domain, with its TXT record while unverified",
   args: ["<domainId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.showDomain,
-  permission: "domains.read",
+  operation: "GET /v1/domains/{domainId}",
 
   parse: (raw) => ({ domainId: argument(raw, 0, "domainId"), org: orgScope(raw) }),
 

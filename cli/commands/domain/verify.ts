@@ -10,8 +10,7 @@ export const domainVerify = defineCommand({
   summary: "Look the domain's TXT record up now; fails unless the domain is verified",
   args: ["<domainId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.verifyDomain,
-  permission: "domains.write",
+  operation: "POST /v1/domains/{domainId}/verify",
 
   parse: (raw) => ({ domainId: argument(raw, 0, "domainId"), org: orgScope(raw) }),
 

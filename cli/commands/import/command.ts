@@ -1,7 +1,6 @@
 import type { ImportIssue } from "../../../core/import/read-export.ts";
 import { readCrmExport } from "../../../core/import/read-export.ts";
-import type { Permission } from "../../../core/permissions.ts";
-import * as api from "../../api/operations.ts";
+import type { OperationKey } from "../../api/operations.ts";
 import { CliError } from "../../errors.ts";
 import { isInteractive, promptConfirm, type Terminal } from "../../secrets.ts";
 import { defineCommand } from "../define.ts";
@@ -13,22 +12,22 @@ import { loadState } from "./state.ts";
 import { abortedSummary, appliedSummary, plannedSummary, rows, summaryView } from "./summary.ts";
 
 /** Reading the daemon's state, for a plan. */
-const TO_PLAN: readonly Permission[] = [
-  "tenants.read",
-  "products.read",
-  "users.read",
-  "customers.read",
-  "deals.read",
+const TO_PLAN: readonly OperationKey[] = [
+  "GET /v1/tenants",
+  "GET /v1/products",
+  "GET /v1/users",
+  "GET /v1/customers",
+  "GET /v1/deals",
 ];
 
-/** Writing it; a key's scopes must be the operator's own, hence the customer and deal writes. */
-const TO_APPLY: readonly Permission[] = [
+/** Writing it, with the operator's session; the partners' rows go through a key. */
+const TO_APPLY: readonly OperationKey[] = [
   ...TO_PLAN,
-  "products.write",
-  "users.invite",
-  "keys.create",
-  "keys.revoke",
-  ...IMPORT_KEY_SCOPES,
+  "POST /v1/products",
+  "PATCH /v1/products/{productId}",
+  "POST /v1/users",
+  "POST /v1/keys",
+  "POST /v1/keys/{keyId}/revoke",
 ];
 
 const PROMPT_ISSUES = 20;
@@ -63,8 +62,7 @@ export const importCommand = defineCommand({
       description: "write invitation tokens as JSON to this new file (mode 0600)",
     },
   ],
-  endpoint: api.ENDPOINTS.createTenant,
-  permission: "tenants.create",
+  operation: "POST /v1/tenants",
 
   parse: (raw) => parseImport(raw),
 
@@ -84,8 +82,10 @@ export const importCommand = defineCommand({
       if (!skip) return abortedSummary(base);
     }
 
+    // A key's scopes must be the operator's own, hence the customer and deal writes.
     const session = await context.session({
-      permissions: input.dryRun ? TO_PLAN : TO_APPLY,
+      operations: input.dryRun ? TO_PLAN : TO_APPLY,
+      grants: input.dryRun ? [] : IMPORT_KEY_SCOPES,
       purpose: input.dryRun ? "to plan an import" : "to import",
     });
     progress("reading the daemon's current state");

@@ -1,4 +1,5 @@
 import * as api from "../../api/operations.ts";
+import type { CreateKeyBody } from "../../api/types.ts";
 import { text } from "../../output/view.ts";
 import { duration, optionalString, orgScope, requiredString, role, scopes } from "../../parse.ts";
 import { defineCommand } from "../define.ts";
@@ -19,11 +20,10 @@ export const keysCreate = defineCommand({
     { flags: "--scopes <list>", description: "comma-separated permissions to narrow the key to" },
     { flags: "--expires-in <duration>", description: "lifetime such as 30d, 12h" },
   ],
-  endpoint: api.ENDPOINTS.createKey,
-  permission: "keys.create",
+  operation: "POST /v1/keys",
 
   parse: (raw) => {
-    const body: api.CreateKeyBody = { name: requiredString(raw, "name") };
+    const body: CreateKeyBody = { name: requiredString(raw, "name") };
     const roleText = optionalString(raw, "role");
     const scopesText = optionalString(raw, "scopes");
     const expiresIn = optionalString(raw, "expiresIn");

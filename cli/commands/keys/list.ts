@@ -8,8 +8,7 @@ export const keysList = defineCommand({
   name: "keys list",
   summary: "List the machine keys of an org",
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.listKeys,
-  permission: "keys.read",
+  operation: "GET /v1/keys",
 
   parse: (raw) => ({ org: orgScope(raw) }),
 

@@ -9,8 +9,7 @@ export const keysRevoke = defineCommand({
   summary: "Revoke a machine key now",
   args: ["<keyId>"],
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.revokeKey,
-  permission: "keys.revoke",
+  operation: "POST /v1/keys/{keyId}/revoke",
 
   parse: (raw) => ({ keyId: argument(raw, 0, "keyId"), org: orgScope(raw) }),
 

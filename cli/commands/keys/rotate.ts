@@ -1,4 +1,5 @@
 import * as api from "../../api/operations.ts";
+import type { RotateKeyBody } from "../../api/types.ts";
 import { text } from "../../output/view.ts";
 import { argument, duration, optionalString, orgScope, scopes } from "../../parse.ts";
 import { defineCommand } from "../define.ts";
@@ -14,11 +15,10 @@ export const keysRotate = defineCommand({
     { flags: "--grace <duration>", description: "how long the old key keeps working, e.g. 1h" },
     { flags: "--scopes <list>", description: "comma-separated scopes for the new key" },
   ],
-  endpoint: api.ENDPOINTS.rotateKey,
-  permission: "keys.rotate",
+  operation: "POST /v1/keys/{keyId}/rotate",
 
   parse: (raw) => {
-    const body: api.RotateKeyBody = {};
+    const body: RotateKeyBody = {};
     const grace = optionalString(raw, "grace");
     const scopesText = optionalString(raw, "scopes");
     if (grace !== undefined) body.gracePeriod = duration(grace, "--grace");

@@ -10,8 +10,7 @@ export const masterKeyRetire = defineCommand({
   summary: "Retire a master key version no stored secret uses any more",
   args: ["<version>"],
   options: [{ flags: "--yes", description: "do not ask for confirmation" }],
-  endpoint: api.ENDPOINTS.retireMasterKey,
-  permission: "master_key.rotate",
+  operation: "POST /v1/master-key/versions/{version}/retire",
 
   parse: (raw) => ({
     version: positiveInteger(argument(raw, 0, "version"), "<version>"),

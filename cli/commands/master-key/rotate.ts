@@ -17,8 +17,7 @@ export const masterKeyRotate = defineCommand({
       description: "return once the daemon has started; follow with master-key status",
     },
   ],
-  endpoint: api.ENDPOINTS.rotateMasterKey,
-  permission: "master_key.rotate",
+  operation: "POST /v1/master-key/rotate",
 
   // Commander turns --no-wait into wait: false.
   parse: (raw) => ({ wait: raw.options.wait !== false }),

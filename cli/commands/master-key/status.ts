@@ -25,8 +25,7 @@ export function masterKeyTable(status: MasterKeyStatus): View {
 export const masterKeyStatus = defineCommand({
   name: "master-key status",
   summary: "Show the master key versions, the primary, their encryption counts and the rotation",
-  endpoint: api.ENDPOINTS.masterKeyStatus,
-  permission: "master_key.read",
+  operation: "GET /v1/master-key",
 
   parse: () => ({}),
 

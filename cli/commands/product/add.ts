@@ -13,8 +13,7 @@ export const productAdd = defineCommand({
     { flags: "--series <series>", description: "product series or family" },
     { flags: "--price <amount>", description: "list price in major units, e.g. 12.50" },
   ],
-  endpoint: api.ENDPOINTS.createProduct,
-  permission: "products.write",
+  operation: "POST /v1/products",
 
   parse: (raw): ProductInput => {
     const code = currency(requiredString(raw, "currency"));

@@ -5,8 +5,7 @@ import { productsView } from "./view.ts";
 export const productList = defineCommand({
   name: "product list",
   summary: "List the product catalogue",
-  endpoint: api.ENDPOINTS.listProducts,
-  permission: "products.read",
+  operation: "GET /v1/products",
 
   parse: () => ({}),
 

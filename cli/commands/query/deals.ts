@@ -52,8 +52,7 @@ export const queryDeals = defineCommand({
     { flags: "--until <date>", description: "closed on or before YYYY-MM-DD" },
     { flags: "--group-by <key>", description: `${GROUP_BYS.join(", ")} (required)` },
   ],
-  endpoint: api.ENDPOINTS.queryCrossPartnerDeals,
-  permission: "cross_partner.read",
+  operation: "POST /v1/cross-partner/deals/query",
 
   parse: parseDealsQuery,
 

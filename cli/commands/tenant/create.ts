@@ -9,8 +9,7 @@ export const tenantCreate = defineCommand({
   summary: "Provision a partner org",
   args: ["<slug>"],
   options: [{ flags: "--name <name>", description: "display name of the org", required: true }],
-  endpoint: api.ENDPOINTS.createTenant,
-  permission: "tenants.create",
+  operation: "POST /v1/tenants",
 
   parse: (raw) => ({
     slug: assertSlug(argument(raw, 0, "slug")),

@@ -9,8 +9,7 @@ export const tenantList = defineCommand({
   name: "tenant list",
   summary: "List partner orgs",
   options: [{ flags: "--status <status>", description: "only orgs that are active or suspended" }],
-  endpoint: api.ENDPOINTS.listTenants,
-  permission: "tenants.read",
+  operation: "GET /v1/tenants",
 
   parse: (raw) => {
     const status = optionalString(raw, "status");

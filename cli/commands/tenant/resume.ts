@@ -7,8 +7,7 @@ export const tenantResume = defineCommand({
   name: "tenant resume",
   summary: "Resume a suspended partner org",
   args: ["<tenant>"],
-  endpoint: api.ENDPOINTS.resumeTenant,
-  permission: "tenants.suspend",
+  operation: "POST /v1/tenants/{tenant}/resume",
 
   parse: (raw) => ({ tenant: argument(raw, 0, "tenant") }),
 

@@ -7,8 +7,7 @@ export const tenantShow = defineCommand({
   name: "tenant show",
   summary: "Show one partner org",
   args: ["<tenant>"],
-  endpoint: api.ENDPOINTS.showTenant,
-  permission: "tenants.read",
+  operation: "GET /v1/tenants/{tenant}",
 
   parse: (raw) => ({ tenant: argument(raw, 0, "tenant") }),
 

@@ -7,8 +7,7 @@ export const tenantSuspend = defineCommand({
   name: "tenant suspend",
   summary: "Suspend a partner org",
   args: ["<tenant>"],
-  endpoint: api.ENDPOINTS.suspendTenant,
-  permission: "tenants.suspend",
+  operation: "POST /v1/tenants/{tenant}/suspend",
 
   parse: (raw) => ({ tenant: argument(raw, 0, "tenant") }),
 

@@ -20,7 +20,7 @@ export const userAccept = defineCommand({
     },
     URL_OPTION,
   ],
-  endpoint: api.ENDPOINTS.acceptInvitation,
+  operation: "POST /v1/invitations/accept",
 
   parse: (raw) => ({
     tokenStdin: flag(raw, "tokenStdin"),

@@ -14,8 +14,7 @@ export const userInvite = defineCommand({
     { flags: "--name <name>", description: "the invitee's display name", required: true },
     { flags: "--role <role>", description: "role in the org, e.g. partner_member", required: true },
   ],
-  endpoint: api.ENDPOINTS.inviteUser,
-  permission: "users.invite",
+  operation: "POST /v1/users",
 
   parse: (raw) => ({
     org: orgScope(raw),

@@ -8,8 +8,7 @@ export const userList = defineCommand({
   name: "user list",
   summary: "List the users of an org",
   options: PARTNER_OPTIONS,
-  endpoint: api.ENDPOINTS.listUsers,
-  permission: "users.read",
+  operation: "GET /v1/users",
 
   parse: (raw) => ({ org: orgScope(raw) }),
 

@@ -11,8 +11,7 @@ export const userRemove = defineCommand({
   summary: "Remove a user from an org",
   args: ["<userId>"],
   options: [...PARTNER_OPTIONS, { flags: "--yes", description: "do not ask for confirmation" }],
-  endpoint: api.ENDPOINTS.removeUser,
-  permission: "users.remove",
+  operation: "DELETE /v1/users/{userId}",
 
   parse: (raw) => ({
     userId: argument(raw, 0, "userId"),

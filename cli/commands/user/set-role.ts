@@ -12,8 +12,7 @@ export const userSetRole = defineCommand({
     ...PARTNER_OPTIONS,
     { flags: "--role <role>", description: "the new role", required: true },
   ],
-  endpoint: api.ENDPOINTS.updateUser,
-  permission: "users.update",
+  operation: "PATCH /v1/users/{userId}",
 
   parse: (raw) => ({
     userId: argument(raw, 0, "userId"),
