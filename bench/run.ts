@@ -6,6 +6,8 @@
 // It only reports; it fails only when the run itself went wrong.
 import { availableParallelism } from "node:os";
 import { BARE_DEALS_PATH } from "./bare-deals.ts";
+import { runDeliveryBench } from "./delivery.ts";
+import { formatEvents, runEventsBench } from "./events.ts";
 import { timeSampleImport } from "./import-time.ts";
 import { type LoadJob, type Measurement, measure } from "./measure.ts";
 import {
@@ -19,6 +21,7 @@ import {
 } from "./report.ts";
 import { runRollupBench } from "./rollup.ts";
 import { runSecretsBench } from "./secrets.ts";
+import { median } from "./stats.ts";
 import { BARE_PATH, type BenchWorld, DEALS_PATH, ME_PATH, startBenchWorld } from "./world.ts";
 
 const CONNECTIONS = 32;
@@ -197,6 +200,66 @@ async function secretsBench(): Promise<void> {
   );
 }
 
+/** Webhook delivery: enough messages for a steady rate, twice, alternated with the baseline. */
+const DELIVERY = { messages: 2_000, concurrency: 8, rounds: 2 };
+
+async function deliveryBench(): Promise<void> {
+  console.log(
+    `\nwebhook delivery: ${DELIVERY.messages.toLocaleString("en-US")} queued messages to a ` +
+      `receiver on loopback, ${DELIVERY.concurrency} at a time, through the worker and as ` +
+      `plain signed POSTs with no store, ${DELIVERY.rounds} rounds…`,
+  );
+  const report = await runDeliveryBench(DELIVERY);
+  const worker = median(report.worker);
+  const baseline = median(report.baseline);
+  console.log(
+    `  worker   ${Math.round(worker).toLocaleString("en-US")} deliveries/s ` +
+      `(runs ${report.worker.map(Math.round).join(", ")})\n` +
+      `  baseline ${Math.round(baseline).toLocaleString("en-US")} POSTs/s ` +
+      `(runs ${report.baseline.map(Math.round).join(", ")})\n` +
+      `  ratio    ${round3(worker / baseline)}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: "delivery",
+      messages: report.messages,
+      concurrency: report.concurrency,
+      deliveriesPerSecond: Math.round(worker),
+      baselinePerSecond: Math.round(baseline),
+      ratio: round3(worker / baseline),
+      workerRuns: report.worker.map(Math.round),
+      baselineRuns: report.baseline.map(Math.round),
+    }),
+  );
+}
+
+/** Event ingest: batches of 500, without webhooks and with 3 endpoints on every type. */
+const EVENTS = { batchSize: 500, batchesPerRound: 30, rounds: 3, inFlight: 2, endpoints: 3 };
+
+async function eventsBench(): Promise<void> {
+  console.log(
+    `\nevent ingest: POST /v1/events in batches of ${EVENTS.batchSize}, ${EVENTS.inFlight} in ` +
+      `flight, ${EVENTS.rounds} alternating rounds of ${EVENTS.batchesPerRound} batches, for a ` +
+      `partner without webhook endpoints and one with ${EVENTS.endpoints} on every type…`,
+  );
+  const report = await runEventsBench(EVENTS);
+  console.log(formatEvents(report));
+  console.log(
+    JSON.stringify({
+      bench: "events",
+      batchSize: report.batchSize,
+      inFlight: report.inFlight,
+      plainEventsPerSecond: Math.round(report.plain.eventsPerSecond),
+      hookedEventsPerSecond: Math.round(report.hooked.eventsPerSecond),
+      ratio: round3(report.ratio),
+      endpoints: report.hooked.endpoints,
+      deliveriesQueued: report.hooked.deliveries,
+      plainRuns: report.plain.rounds.map(Math.round),
+      hookedRuns: report.hooked.rounds.map(Math.round),
+    }),
+  );
+}
+
 async function importBench(): Promise<void> {
   const timing = await timeSampleImport();
   console.log(`\n${formatImport(timing)}`);
@@ -234,6 +297,8 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   rollup: rollupBench,
   secrets: secretsBench,
   import: importBench,
+  events: eventsBench,
+  delivery: deliveryBench,
 };
 
 /** `npm run bench` runs every section; `npm run bench -- secrets import` only those named. */
