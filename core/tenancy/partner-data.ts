@@ -224,28 +224,31 @@ export const verifiedDomains = {
 export const deliveryQueue = {
   /**
    * Marks up to `limit` due deliveries `sending` until `leaseUntil` and answers
-   * them, in one statement: pending ones whose time has come, and sending ones
-   * whose lease ran out (a worker died mid-attempt). Two workers never claim
-   * the same row, since the row changes state in the statement that picks it.
+   * them: first those whose lease ran out (a worker died mid-attempt), then
+   * pending ones whose time has come, oldest first along the `(status,
+   * next_attempt_at)` index. Two workers never claim the same row, since the
+   * row changes state in the statement that picks it.
    */
-  claim: (tx: Tx, now: string, leaseUntil: string, limit: number) =>
-    tx
-      .updateTable("webhook_deliveries")
-      .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
-      .where("id", "in", (eb) =>
-        eb
-          .selectFrom("webhook_deliveries")
-          .select("id")
-          .where((w) =>
-            w.or([
-              w.and([w("status", "=", "pending"), w("next_attempt_at", "<=", now)]),
-              w.and([w("status", "=", "sending"), w("lease_until", "<", now)]),
-            ]),
-          )
-          .orderBy("next_attempt_at")
-          .limit(limit),
-      )
-      .returning(["id", "org_id", "message_id", "endpoint_id", "attempts", "schedule_start"]),
+  claim: async (tx: Tx, now: string, leaseUntil: string, limit: number) => {
+    const take = (status: "pending" | "sending", count: number) =>
+      tx
+        .updateTable("webhook_deliveries")
+        .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
+        .where("id", "in", (eb) => {
+          const due = eb.selectFrom("webhook_deliveries").select("id").where("status", "=", status);
+          return (
+            status === "pending"
+              ? due.where("next_attempt_at", "<=", now).orderBy("next_attempt_at")
+              : due.where("lease_until", "<", now).orderBy("lease_until")
+          ).limit(count);
+        })
+        .returning(["id", "org_id", "message_id", "endpoint_id", "attempts", "schedule_start"])
+        .execute();
+    const expired = await take("sending", limit);
+    return expired.length < limit
+      ? [...expired, ...(await take("pending", limit - expired.length))]
+      : expired;
+  },
 };
 
 type HostReads = {

@@ -69,6 +69,7 @@ export class DeliveryWorker {
   readonly #now: () => Date;
   readonly #onError: (error: unknown) => void;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #scopes = new Map<string, OrgScope>();
   #filling: Promise<number> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -176,16 +177,15 @@ export class DeliveryWorker {
     if (free <= 0) return 0;
     const now = this.#now().toISOString();
     const lease = this.leaseFromNow();
-    const rows = await this.#store.transaction((tx) =>
-      deliveryQueue.claim(tx, now, lease, free).execute(),
-    );
+    const rows = await this.#store.transaction((tx) => deliveryQueue.claim(tx, now, lease, free));
     for (const row of rows) {
       const work: Promise<unknown> = this.attempt({ ...row, lease })
         .catch((error: unknown) => this.#onError(error))
         .finally(() => {
           this.#inFlight.delete(work);
-          // A freed slot takes the next due delivery without waiting for the poll.
-          if (rows.length === free) this.wake();
+          // When the last claim filled every slot more is likely due: claim again once half
+          // the slots are free, without waiting for the poll (one claim per slot costs more).
+          if (rows.length === free && this.#inFlight.size <= this.#concurrency / 2) this.wake();
         });
       this.#inFlight.add(work);
     }
@@ -235,15 +235,20 @@ export class DeliveryWorker {
     return this.#record(scope, claimed, endpoint, trigger, at, result);
   }
 
+  /** The delivery's own org, as the row names it; kept, as an org's id and type never change. */
   async #scopeOf(orgId: string): Promise<OrgScope> {
-    const org = await findOrgByRef(this.#store.db, orgId);
-    // The delivery's org, and nothing the worker was told: the row itself names it.
-    return {
-      orgId,
-      orgSlug: org?.slug ?? orgId,
-      accountType: org?.account_type ?? "partner",
-      crossOrg: false,
-    };
+    let scope = this.#scopes.get(orgId);
+    if (!scope) {
+      const org = await findOrgByRef(this.#store.db, orgId);
+      scope = {
+        orgId,
+        orgSlug: org?.slug ?? orgId,
+        accountType: org?.account_type ?? "partner",
+        crossOrg: false,
+      };
+      this.#scopes.set(orgId, scope);
+    }
+    return scope;
   }
 
   async #cancel(scope: OrgScope, claimed: Claimed, reason: string): Promise<void> {

@@ -347,7 +347,7 @@ describe("claims", () => {
     // A worker claims and dies: the row stays `sending` under its lease.
     const lease = new Date(clock.getTime() + 60_000).toISOString();
     const claimed = await world.store.transaction((tx) =>
-      deliveryQueue.claim(tx, clock.toISOString(), lease, 100).execute(),
+      deliveryQueue.claim(tx, clock.toISOString(), lease, 100),
     );
     expect(claimed.map((c) => c.endpoint_id)).toContain(endpoint.id);
 
