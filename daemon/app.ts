@@ -18,6 +18,7 @@ import { Api } from "./api.ts";
 import { cors } from "./cors.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse, handleError } from "./errors.ts";
+import { mountReference } from "./reference.ts";
 import { registerRoutes } from "./routes/index.ts";
 
 export const API_VERSION = "0.1.0";
@@ -168,7 +169,12 @@ export function createApp(options: AppOptions) {
       servers: [{ url: "http://127.0.0.1:7420", description: "Local daemon" }],
     });
   app.get("/openapi.json", (c) => c.json(document()));
-  api.assertAllRoutesDeclared(["GET /openapi.json", ...(options.extraRouteKeys ?? [])]);
+  const reference = mountReference(app);
+  api.assertAllRoutesDeclared([
+    "GET /openapi.json",
+    ...reference,
+    ...(options.extraRouteKeys ?? []),
+  ]);
 
   return { app, api, authenticator, document, rotation, domains, deliveries };
 }
