@@ -204,6 +204,29 @@ export const deleteDeal = (http: Http, org: OrgRef, dealId: string) =>
 export const queryCrossPartnerDeals = (http: Http, json: T.CrossPartnerQuery) =>
   body(http.api.POST("/v1/cross-partner/deals/query", { body: json }));
 
+/**
+ * One batch push. The items are sent as read: the daemon checks each one and
+ * reports it, so the CLI does not second-guess the schema.
+ */
+export async function ingestEvents(
+  http: Http,
+  org: OrgRef,
+  events: readonly unknown[],
+): Promise<T.EventIngestReport> {
+  const json = { events } as T.Body<"ingestEvents">;
+  const answer = await body(http.api.POST("/v1/events", { ...scoped(org), body: json }));
+  if (!answer || !("results" in answer)) throw new Error("a batch push answered no results");
+  return answer;
+}
+
+export type EventQuery = T.Query<"listEvents">;
+
+export const listEvents = (http: Http, org: OrgRef, query: EventQuery = {}) =>
+  body(http.api.GET("/v1/events", { params: { query: { org, ...query } } }));
+
+export const showEvent = (http: Http, org: OrgRef, eventId: string) =>
+  body(http.api.GET("/v1/events/{eventId}", { params: { path: { eventId }, query: { org } } }));
+
 export const masterKeyStatus = (http: Http) => body(http.api.GET("/v1/master-key"));
 
 export const rotateMasterKey = (http: Http) => body(http.api.POST("/v1/master-key/rotate"));
@@ -268,3 +291,80 @@ export const getBranding = (http: Http, org: OrgRef) =>
 
 export const putBranding = (http: Http, org: OrgRef, json: T.BrandingBody) =>
   body(http.api.PUT("/v1/branding", { ...scoped(org), body: json }));
+
+export const listWebhooks = (http: Http, org: OrgRef) =>
+  body(http.api.GET("/v1/webhooks", scoped(org)));
+
+export const createWebhook = (http: Http, org: OrgRef, json: T.CreateWebhookBody) =>
+  body(http.api.POST("/v1/webhooks", { ...scoped(org), body: json }));
+
+export const showWebhook = (http: Http, org: OrgRef, webhookId: string) =>
+  body(
+    http.api.GET("/v1/webhooks/{webhookId}", { params: { path: { webhookId }, query: { org } } }),
+  );
+
+export const updateWebhook = (
+  http: Http,
+  org: OrgRef,
+  webhookId: string,
+  json: T.UpdateWebhookBody,
+) =>
+  body(
+    http.api.PATCH("/v1/webhooks/{webhookId}", {
+      params: { path: { webhookId }, query: { org } },
+      body: json,
+    }),
+  );
+
+export const deleteWebhook = (http: Http, org: OrgRef, webhookId: string) =>
+  done(
+    http.api.DELETE("/v1/webhooks/{webhookId}", {
+      params: { path: { webhookId }, query: { org } },
+    }),
+  );
+
+export const rotateWebhookSecret = (
+  http: Http,
+  org: OrgRef,
+  webhookId: string,
+  json: T.RotateWebhookSecretBody,
+) =>
+  body(
+    http.api.POST("/v1/webhooks/{webhookId}/rotate-secret", {
+      params: { path: { webhookId }, query: { org } },
+      body: json,
+    }),
+  );
+
+export const listWebhookDeliveries = (
+  http: Http,
+  org: OrgRef,
+  webhookId: string,
+  query: T.Query<"listWebhookDeliveries"> = {},
+) =>
+  body(
+    http.api.GET("/v1/webhooks/{webhookId}/deliveries", {
+      params: { path: { webhookId }, query: { org, ...query } },
+    }),
+  );
+
+export const showWebhookDelivery = (http: Http, org: OrgRef, deliveryId: string) =>
+  body(
+    http.api.GET("/v1/webhook-deliveries/{deliveryId}", {
+      params: { path: { deliveryId }, query: { org } },
+    }),
+  );
+
+export const replayWebhookDelivery = (http: Http, org: OrgRef, deliveryId: string) =>
+  body(
+    http.api.POST("/v1/webhook-deliveries/{deliveryId}/replay", {
+      params: { path: { deliveryId }, query: { org } },
+    }),
+  );
+
+export const testWebhook = (http: Http, org: OrgRef, webhookId: string) =>
+  body(
+    http.api.POST("/v1/webhooks/{webhookId}/test", {
+      params: { path: { webhookId }, query: { org } },
+    }),
+  );

@@ -54,6 +54,9 @@ export type UpsertResult = Answer<"upsertCustomers">;
 export type UpsertOutcome = UpsertResult["results"][number]["outcome"];
 export type CrossPartnerResult = Answer<"queryCrossPartnerDeals">;
 export type CrossPartnerRow = CrossPartnerResult["rows"][number];
+export type Event = Schemas["Event"];
+export type EventIngestReport = Schemas["EventIngestReport"];
+export type EventIngestResult = Schemas["EventIngestResult"];
 
 export type ProductInput = Body<"createProduct">;
 export type ProductPatch = Body<"updateProduct">;
@@ -65,6 +68,15 @@ export type SetCredentialBody = Body<"setCredential">;
 export type BrandingBody = Body<"putBranding">;
 export type CreateKeyBody = Body<"createKey">;
 export type RotateKeyBody = Body<"rotateKey">;
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type WebhookSecretIssued = Schemas["WebhookSecretIssued"];
+export type CreateWebhookBody = Body<"createWebhook">;
+export type UpdateWebhookBody = Body<"updateWebhook">;
+export type RotateWebhookSecretBody = Body<"rotateWebhookSecret">;
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookAttempt = Schemas["WebhookAttempt"];
+export type WebhookDeliveryDetail = Answer<"getWebhookDelivery">;
+export type WebhookTestResult = Answer<"testWebhook">;
 
 export interface Listing<T> {
   data: T[];

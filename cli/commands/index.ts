@@ -15,6 +15,9 @@ import { daemonStatus } from "./daemon/status.ts";
 import { daemonStop } from "./daemon/stop.ts";
 import { dealList } from "./deal/list.ts";
 import { dealShow } from "./deal/show.ts";
+import { eventList } from "./event/list.ts";
+import { eventPush } from "./event/push.ts";
+import { eventShow } from "./event/show.ts";
 import type { CliCommand } from "./define.ts";
 import { domainAdd } from "./domain/add.ts";
 import { domainList } from "./domain/list.ts";
@@ -46,6 +49,15 @@ import { userInvite } from "./user/invite.ts";
 import { userList } from "./user/list.ts";
 import { userRemove } from "./user/remove.ts";
 import { userSetRole } from "./user/set-role.ts";
+import { webhookAdd } from "./webhook/add.ts";
+import { webhookDeliveries, webhookDelivery } from "./webhook/deliveries.ts";
+import { webhookList } from "./webhook/list.ts";
+import { webhookRemove } from "./webhook/remove.ts";
+import { webhookReplay } from "./webhook/replay.ts";
+import { webhookRotateSecret } from "./webhook/rotate-secret.ts";
+import { webhookShow } from "./webhook/show.ts";
+import { webhookTest } from "./webhook/test.ts";
+import { webhookUpdate } from "./webhook/update.ts";
 import { whoami } from "./whoami.ts";
 
 /** Every command, in the order help lists them. */
@@ -77,6 +89,9 @@ export const COMMANDS: readonly CliCommand[] = [
   customerShow,
   dealList,
   dealShow,
+  eventPush,
+  eventList,
+  eventShow,
   queryDeals,
   importCommand,
   auditList,
@@ -96,6 +111,16 @@ export const COMMANDS: readonly CliCommand[] = [
   domainRemove,
   brandingShow,
   brandingSet,
+  webhookAdd,
+  webhookList,
+  webhookShow,
+  webhookUpdate,
+  webhookRemove,
+  webhookRotateSecret,
+  webhookTest,
+  webhookDeliveries,
+  webhookDelivery,
+  webhookReplay,
   openapi,
 ];
 
@@ -107,12 +132,14 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   product: "Read and extend the product catalogue",
   customer: "Read the customers of a partner org",
   deal: "Read the deals of a partner org",
+  event: "Push partner events (clicks, leads, signups, sales, refunds) and read them back",
   query: "Audited queries across partners",
   audit: "Read and verify the audit log",
   "master-key": "Inspect, rotate and retire the master keys that encrypt stored secrets",
   credential: "Store partner credentials, encrypted at rest and masked on every read",
   domain: "Claim and verify the custom domains of partner portals",
   branding: "Set the public branding partners' verified domains serve",
+  webhook: "Register signed webhook endpoints and rotate their secrets",
 };
 
 export interface CommandEndpoint {
