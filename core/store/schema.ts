@@ -254,7 +254,7 @@ export interface WebhookEndpointTable {
   /** JSON array of the event types it receives, sorted. */
   event_types: string;
   status: WebhookEndpointStatus;
-  /** Why it was disabled: `gone` (the receiver answered 410) or `operator`. */
+  /** Why it was disabled: `gone` (the receiver answered 410) or `manual` (through the API). */
   disabled_reason: string | null;
   /** JSON object: `signing`, and `previous` during a rotation's grace window, each sealed. */
   secrets: string;
