@@ -26,7 +26,6 @@ afterEach(async () => {
   await world.close();
 });
 
-
 async function register(count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
