@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { type OperationKey, permissionOf } from "../../cli/api/operations.ts";
 import { OPERATION_PERMISSIONS } from "../../cli/api/schema.gen.ts";
+import { defineCommand } from "../../cli/commands/define.ts";
 import { COMMAND_ENDPOINTS } from "../../cli/commands/index.ts";
 import { isPermission } from "../../core/permissions.ts";
 import {
@@ -44,5 +46,22 @@ describe("the generated client", () => {
       paths: { "/v1/x": { get: { responses: {} } } },
     };
     expect(() => operationPermissions(document)).toThrow("GET /v1/x carries no x-permission");
+  });
+
+  it("gives a command its operation's permission, or none for a public one", () => {
+    const command = (operation: OperationKey) =>
+      defineCommand({
+        name: "x",
+        summary: "x",
+        operation,
+        parse: () => ({}),
+        run: async () => ({}),
+        view: () => [],
+      });
+
+    expect(command("GET /v1/deals").permission).toBe("deals.read");
+    expect(command("POST /v1/tenants/{tenant}/resume").permission).toBe("tenants.suspend");
+    expect(command("POST /v1/auth/login").permission).toBeUndefined();
+    expect(permissionOf("GET /openapi.json")).toBeUndefined();
   });
 });
