@@ -138,6 +138,7 @@ export function createApp(options: AppOptions) {
   const outbound = outboundPolicy(options.outboundAllow ?? []);
   const deliveries = new DeliveryWorker(store, options.keys, outbound, {
     onError: (error) => logger.error({ err: error }, "webhook.delivery_failed"),
+    ...(options.outboundResolve ? { resolve: options.outboundResolve } : {}),
     ...options.delivery,
   });
   registerRoutes(api, {

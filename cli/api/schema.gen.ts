@@ -6156,7 +6156,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         delivery: components["schemas"]["WebhookDelivery"];
-                        attempt: components["schemas"]["WebhookAttempt"] & (Record<string, never> | null);
+                        attempt?: components["schemas"]["WebhookAttempt"] & unknown;
                     };
                 };
             };

@@ -217,7 +217,7 @@ export async function testWebhook(
   scope: OrgScope,
   webhookId: string,
   worker: DeliveryWorker,
-): Promise<{ delivery: DeliveryView; attempt: AttemptView | null }> {
+): Promise<{ delivery: DeliveryView; attempt?: AttemptView }> {
   await endpointOrThrow(ctx, scope, webhookId);
   const now = worker.now.toISOString();
   const lease = worker.leaseFromNow();
@@ -262,5 +262,6 @@ export async function testWebhook(
   );
   const found = await getDelivery(ctx, scope, delivery.id);
   const { history, ...view } = found;
-  return { delivery: view, attempt: history.at(-1) ?? null };
+  const attempt = history.at(-1);
+  return attempt ? { delivery: view, attempt } : { delivery: view };
 }

@@ -1,6 +1,7 @@
 import { sanitizerFor } from "../credential-checks/sanitize.ts";
 import { guardedRequest } from "../outbound/http.ts";
 import type { OutboundPolicy } from "../outbound/policy.ts";
+import type { Resolver } from "../outbound/resolve.ts";
 import type { Secret } from "../secrets/secret.ts";
 import { SECRET_PREFIX, webhookHeaders } from "./signature.ts";
 
@@ -37,6 +38,7 @@ export interface SignedPost {
   at: Date;
   timeoutMs: number;
   outbound: OutboundPolicy;
+  resolve?: Resolver;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function postSigned(post: SignedPost): Promise<AttemptResult> {
     body: post.body,
     timeoutMs: post.timeoutMs,
     maxBodyBytes: EXCERPT_BYTES,
+    ...(post.resolve ? { resolve: post.resolve } : {}),
   });
   const durationMs = Math.round(performance.now() - started);
   if (!answer.ok) {

@@ -1,6 +1,7 @@
 import { appendAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { newId } from "../ids.ts";
 import type { OutboundPolicy } from "../outbound/policy.ts";
+import type { Resolver } from "../outbound/resolve.ts";
 import { findOrgByRef, type OrgScope } from "../scope.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 import type { Secret } from "../secrets/secret.ts";
@@ -29,6 +30,8 @@ export interface DeliveryOptions {
   /** The clock attempts, schedules and leases are read from. */
   now?: () => Date;
   random?: () => number;
+  /** How destination names are resolved; the system's resolver by default. */
+  resolve?: Resolver;
   /** Where failures of the worker itself (not of receivers) are reported. */
   onError?: (error: unknown) => void;
 }
@@ -68,6 +71,7 @@ export class DeliveryWorker {
   readonly #retry: RetryPolicy;
   readonly #now: () => Date;
   readonly #onError: (error: unknown) => void;
+  readonly #resolve: Resolver | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #scopes = new Map<string, OrgScope>();
   #filling: Promise<number> | undefined;
@@ -97,6 +101,7 @@ export class DeliveryWorker {
     };
     this.#now = options.now ?? (() => new Date());
     this.#onError = options.onError ?? (() => {});
+    this.#resolve = options.resolve;
   }
 
   /** Attempts in all a delivery gets from one schedule. */
@@ -231,6 +236,7 @@ export class DeliveryWorker {
       at,
       timeoutMs: this.#timeoutMs,
       outbound: this.#outbound,
+      ...(this.#resolve ? { resolve: this.#resolve } : {}),
     });
     return this.#record(scope, claimed, endpoint, trigger, at, result);
   }

@@ -145,7 +145,12 @@ export function webhookDeliveryRoutes(api: Api, worker: DeliveryWorker): void {
       request: { params: WebhookParam, query: OrgQuery.strict() },
       responses: {
         200: json(
-          z.object({ delivery: DeliverySchema, attempt: AttemptSchema.nullable() }),
+          z.object({
+            delivery: DeliverySchema,
+            attempt: AttemptSchema.optional().openapi({
+              description: "Absent only when the endpoint was removed before it was sent",
+            }),
+          }),
           "The test delivery and its attempt",
         ),
       },
