@@ -3,7 +3,7 @@
 // the endpoint and message in the delivery's org, open the signing secret,
 // sign, the outbound guard, POST, record the attempt), against a baseline
 // measured in the same run: the same bodies signed and POSTed from a loop with
-// the same concurrency, with no store at all.
+// the same concurrency and a connection each, with no store at all.
 import { rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -167,7 +167,15 @@ async function baselineRound(
         "content-type": "application/json",
       };
       const req = request(
-        { method: "POST", hostname: url.hostname, port: url.port, path: url.pathname, headers },
+        // A connection per POST, as the worker opens one to each checked address.
+        {
+          method: "POST",
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers,
+          agent: false,
+        },
         (res) => {
           res.resume();
           res.on("end", resolve);

@@ -227,11 +227,11 @@ export const deliveryQueue = {
    * them: first those whose lease ran out (a worker died mid-attempt), then
    * pending ones whose time has come, oldest first along the `(status,
    * next_attempt_at)` index. Two workers never claim the same row, since the
-   * row changes state in the statement that picks it.
+   * row changes state in the statement that picks it (no transaction needed).
    */
-  claim: async (tx: Tx, now: string, leaseUntil: string, limit: number) => {
+  claim: async (db: Executor, now: string, leaseUntil: string, limit: number) => {
     const take = (status: "pending" | "sending", count: number) =>
-      tx
+      db
         .updateTable("webhook_deliveries")
         .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
         .where("id", "in", (eb) => {

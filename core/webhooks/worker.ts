@@ -182,7 +182,7 @@ export class DeliveryWorker {
     if (free <= 0) return 0;
     const now = this.#now().toISOString();
     const lease = this.leaseFromNow();
-    const rows = await this.#store.transaction((tx) => deliveryQueue.claim(tx, now, lease, free));
+    const rows = await deliveryQueue.claim(this.#store.db, now, lease, free);
     for (const row of rows) {
       const work: Promise<unknown> = this.attempt({ ...row, lease })
         .catch((error: unknown) => this.#onError(error))
