@@ -293,6 +293,9 @@ export async function updateWebhookEndpoint(
   id: string,
   patch: WebhookEndpointPatch,
 ): Promise<WebhookEndpoint> {
+  if (Object.values(patch).every((value) => value === undefined)) {
+    throw invalid("give at least one of url, eventTypes, description, status");
+  }
   const changes: Partial<WebhookEndpointTable> = {};
   if (patch.eventTypes !== undefined) changes.event_types = eventTypesOrThrow(patch.eventTypes);
   if (patch.description !== undefined) changes.description = descriptionOrThrow(patch.description);

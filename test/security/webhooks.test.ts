@@ -360,6 +360,19 @@ describe("endpoint fields", () => {
     });
   });
 
+  it("refuses a change that names nothing to change, and the row stays as it was", async () => {
+    const { webhook } = await register();
+    const before = await row(webhook.id);
+
+    const res = await world.request("PATCH", `/v1/webhooks/${webhook.id}`, {
+      token: admin,
+      body: {},
+    });
+
+    expectErrorBody(res, "VALIDATION_FAILED");
+    expect(await row(webhook.id)).toEqual(before);
+  });
+
   it("removed, takes its row with it and answers 404 after", async () => {
     const { webhook } = await register();
 
