@@ -30,7 +30,7 @@ export interface AppOptions {
   loginPolicy: LoginPolicy;
   /** The master keys, loaded at start-up; tests pass an in-memory source. */
   keys: LiveKeyring;
-  /** Non-public addresses credential tests may connect to (config `outboundAllow`). */
+  /** Non-public ranges and host names outbound calls may reach (config `outboundAllow`). */
   outboundAllow?: readonly string[];
   /** How outbound destination names are resolved; the system's resolver by default. */
   outboundResolve?: Resolver;

@@ -17,8 +17,9 @@ export interface DaemonConfig {
   /** Where the master keys come from; see `loadKeyring`. */
   masterKeys: MasterKeySource;
   /**
-   * Addresses and CIDR ranges outside the public internet that credential
-   * tests may still connect to (`10.0.0.0/8`), normalised; none by default.
+   * Addresses, CIDR ranges (`10.0.0.0/8`) and exact host names
+   * (`hooks.corp.internal`) outside the public internet that credential tests
+   * and webhooks may still reach, normalised; none by default.
    */
   outboundAllow: readonly string[];
   /** The DNS server domain proofs are looked up at ("host:port"); the system's when unset. */
