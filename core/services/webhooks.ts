@@ -1,8 +1,7 @@
 import { appendAudit } from "../audit.ts";
-import { isoAfter, nowIso, parseDuration } from "../clock.ts";
+import { isoAfter, nowIso } from "../clock.ts";
 import { AppError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { checkDestination } from "../outbound/destination.ts";
 import type { OutboundPolicy } from "../outbound/policy.ts";
 import type { Resolver } from "../outbound/resolve.ts";
 import { type OrgScope, resolveOrgScope } from "../scope.ts";
@@ -14,16 +13,20 @@ import type { WebhookEndpointStatus, WebhookEndpointTable } from "../store/schem
 import type { Tx } from "../store/store.ts";
 import { partnerData } from "../tenancy/partner-data.ts";
 import { auditOperatorAccess } from "../tenancy/partner-scope.ts";
-import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from "../webhooks/catalog.ts";
 import { sealedSigningSecrets, signingSecretBinding } from "../webhooks/endpoint-secrets.ts";
 import { newSigningSecret, SECRET_PREFIX } from "../webhooks/signature.ts";
 import type { ServiceContext } from "./context.ts";
+import {
+  descriptionOrThrow,
+  destinationOrThrow,
+  eventTypesOrThrow,
+  graceOrThrow,
+  hostOf,
+  MAX_ENDPOINTS_PER_ORG,
+} from "./webhook-rules.ts";
 
-/** Endpoints one org may hold: enough for real integrations, few enough to bound fan-out. */
-export const MAX_ENDPOINTS_PER_ORG = 20;
-export const MAX_DESCRIPTION = 200;
-export const DEFAULT_GRACE_MS = 24 * 3_600_000;
-export const MAX_GRACE_MS = 7 * 86_400_000;
+export { MAX_DESCRIPTION, MAX_ENDPOINTS_PER_ORG } from "./webhook-rules.ts";
+
 /** What every read shows in place of a signing secret. */
 export const SECRET_MASK = `${SECRET_PREFIX}••••`;
 
@@ -106,53 +109,6 @@ function toEndpoint(row: WebhookEndpointTable): WebhookEndpoint {
     updatedAt: row.updated_at,
   };
 }
-
-const invalid = (message: string) => new AppError("VALIDATION_FAILED", message);
-
-/** The URL, checked by the one outbound validator: what registration and delivery agree on. */
-async function destinationOrThrow(settings: WebhookSettings, url: string): Promise<string> {
-  const checked = await checkDestination(settings.outbound, url, {
-    ...(settings.resolve ? { resolve: settings.resolve } : {}),
-  });
-  if (!checked.ok) throw invalid(`url: refused (${checked.reason}): ${checked.detail}`);
-  return checked.url.href;
-}
-
-/** A non-empty set of subscribable types, stored sorted so equal sets compare equal. */
-function eventTypesOrThrow(types: readonly string[]): string {
-  const unknown = types.find((type) => !isWebhookEventType(type));
-  if (unknown !== undefined) {
-    throw invalid(`eventTypes: unknown type; subscribable are ${WEBHOOK_EVENT_TYPES.join(", ")}`);
-  }
-  const unique = [...new Set(types)].sort();
-  if (unique.length === 0) throw invalid("eventTypes: at least one type is required");
-  return JSON.stringify(unique);
-}
-
-// Controls, and invisible format characters (zero-width, direction overrides)
-// that would make a description read differently from what it holds.
-const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-
-function descriptionOrThrow(text: string): string {
-  if (HIDDEN.test(text)) throw invalid("description: control or invisible characters");
-  const trimmed = text.trim();
-  if (trimmed.length > MAX_DESCRIPTION) {
-    throw invalid(`description: at most ${MAX_DESCRIPTION} characters`);
-  }
-  return trimmed;
-}
-
-/** `24h` by default, `0s` for none, at most 7 days. */
-export function graceOrThrow(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_GRACE_MS;
-  const ms = parseDuration(text);
-  if (ms === undefined) throw invalid("gracePeriod: must look like 0s, 90m, 24h or 7d");
-  if (ms > MAX_GRACE_MS) throw invalid("gracePeriod: may be at most 7d");
-  return ms;
-}
-
-/** Non-secret facts about a destination for audit records: the host, never path or query. */
-const hostOf = (url: string) => new URL(url).host;
 
 /** Endpoints of the scoped org, oldest first, secrets masked. */
 export async function listWebhookEndpoints(
@@ -294,7 +250,10 @@ export async function updateWebhookEndpoint(
   patch: WebhookEndpointPatch,
 ): Promise<WebhookEndpoint> {
   if (Object.values(patch).every((value) => value === undefined)) {
-    throw invalid("give at least one of url, eventTypes, description, status");
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "give at least one of url, eventTypes, description, status",
+    );
   }
   const changes: Partial<WebhookEndpointTable> = {};
   if (patch.eventTypes !== undefined) changes.event_types = eventTypesOrThrow(patch.eventTypes);
