@@ -883,7 +883,34 @@ export interface components {
         /** @enum {string} */
         EventType: "click" | "lead" | "signup" | "sale" | "refund";
         EventBatch: {
-            events: components["schemas"]["EventInput"][];
+            events: {
+                /**
+                 * @description Your own id for the event, unique in your org: the idempotency key. 1 to 128 letters, digits or . _ : -, starting with a letter or digit.
+                 * @example order-1042:sale
+                 */
+                eventId: string;
+                type: components["schemas"]["EventType"];
+                /**
+                 * @description When it happened: ISO 8601 with an offset, stored in UTC; from 2000-01-01 to at most 5 minutes ahead of the daemon's clock.
+                 * @example 2026-03-01T14:05:09+01:00
+                 */
+                occurredAt: string;
+                /** @description Integer minor units of currency; required for sale and refund. */
+                amount?: number | null;
+                /**
+                 * @description ISO 4217 code; required with an amount and only with one.
+                 * @example EUR
+                 */
+                currency?: string | null;
+                /** @description One of your customers */
+                customerId?: string | null;
+                /** @description One of your deals; with customerId, a deal of that customer */
+                dealId?: string | null;
+                /** @description Flat string attributes: at most 20 keys of 1 to 40 letters, digits or _ . - (starting with a letter), values of at most 256 characters. */
+                attributes?: {
+                    [key: string]: string;
+                } | null;
+            }[];
         };
         Error: {
             error: {

@@ -85,8 +85,10 @@ describe("catalogue, customer, deal, query and import commands", () => {
     expect(COMMAND_ENDPOINTS).toContainEqual({ command, method, path, permission });
   });
 
-  it("offers --csv on query deals only", () => {
+  it("offers --csv on query deals, event push and event list only", () => {
     expect(COMMANDS.filter((command) => command.csv).map((command) => command.name)).toEqual([
+      "event push",
+      "event list",
       "query deals",
     ]);
   });
