@@ -102,7 +102,7 @@ describe("master-key upkeep of webhook signing secrets", () => {
     expect(new Set(await storedVersions())).toEqual(new Set([1]));
   });
 
-  it("re-seals every one under the new primary; they open after the old version is retired", async () => {
+  it("re-seals all under the new primary; they open once the old one is retired", async () => {
     const ids = await register(8);
     await rotateSecret(ids[2] ?? "", "2h");
     await rotateSecret(ids[5] ?? "", "2h");
@@ -119,7 +119,7 @@ describe("master-key upkeep of webhook signing secrets", () => {
     expect(await openedSecrets()).toEqual(issued);
   });
 
-  it("refuses retirement while a rotation stopped part-way left secrets under the old version", async () => {
+  it("refuses retirement while a stopped rotation left secrets under the old version", async () => {
     await register(10);
 
     await rotateMasterKey();
@@ -132,7 +132,7 @@ describe("master-key upkeep of webhook signing secrets", () => {
     expect(refused.body.error.message).toMatch(/still use version 1/);
   });
 
-  it("refuses retirement by reading the values, even when the version column says otherwise", async () => {
+  it("refuses retirement by reading the values, whatever the version column says", async () => {
     const [id] = await register(3);
     const before = await world.store.db
       .selectFrom("webhook_endpoints")
@@ -156,7 +156,7 @@ describe("master-key upkeep of webhook signing secrets", () => {
     expect(world.keyring.versions()).toEqual([1, 2]);
   });
 
-  it("leaves an endpoint whose secret was moved from another row as it is, and names it", async () => {
+  it("leaves an endpoint holding another row's secret as it is, and names it", async () => {
     const [victim, donor] = await register(4);
     const donorRow = await world.store.db
       .selectFrom("webhook_endpoints")

@@ -33,11 +33,13 @@ export const webhookRotateSecret = defineCommand({
 
   view: (result) => [
     text(`Rotated the signing secret of webhook ${result.webhook.id}.`),
-    text(
-      result.webhook.previousSecretExpiresAt
-        ? `Deliveries are signed with the old secret too until ${result.webhook.previousSecretExpiresAt}.`
-        : "The old secret no longer signs.",
-    ),
+    text(graceNote(result.webhook.previousSecretExpiresAt)),
     ...signingSecretView(result.signingSecret),
   ],
 });
+
+function graceNote(until: string | null): string {
+  return until === null
+    ? "The old secret no longer signs."
+    : `Deliveries are signed with the old secret too until ${until}.`;
+}
