@@ -54,7 +54,7 @@ function bodies(prefix: string, count: number, size: number): string[] {
   );
 }
 
-/** Sends the batches with `inFlight` requests outstanding; answers the wall time and each batch's. */
+/** Sends the batches, `inFlight` at a time; answers the wall time and each batch's time. */
 async function send(url: string, token: string, batches: string[], inFlight: number, size: number) {
   const times: number[] = [];
   let next = 0;
@@ -179,7 +179,8 @@ export function formatEvents(report: EventsReport): string {
     `  no webhook endpoints:      ${rate(report.plain.eventsPerSecond)} ` +
       `(rounds ${spread(report.plain)}; p50 ${report.plain.p50BatchMs.toFixed(1)} ms per batch)`,
     `  ${report.hooked.endpoints} endpoints, every type: ${rate(report.hooked.eventsPerSecond)} ` +
-      `(rounds ${spread(report.hooked)}; p50 ${report.hooked.p50BatchMs.toFixed(1)} ms per batch; ` +
+      `(rounds ${spread(report.hooked)}; ` +
+      `p50 ${report.hooked.p50BatchMs.toFixed(1)} ms per batch; ` +
       `${report.hooked.deliveries.toLocaleString("en-US")} deliveries queued)`,
     `  ratio with webhooks / without: ${report.ratio.toFixed(2)}`,
   ].join("\n");
