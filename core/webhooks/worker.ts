@@ -104,11 +104,6 @@ export class DeliveryWorker {
     this.#resolve = options.resolve;
   }
 
-  /** Attempts in all a delivery gets from one schedule. */
-  get maxAttempts(): number {
-    return this.#retry.schedule.length + 1;
-  }
-
   get now(): Date {
     return this.#now();
   }
