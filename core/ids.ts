@@ -16,7 +16,7 @@ export const ID_PREFIXES = {
   credential: "crd",
   domain: "dom",
   event: "evt",
-  webhook: "wh",
+  webhook: "whk",
   message: "msg",
   delivery: "whd",
   attempt: "wha",

@@ -11,7 +11,7 @@ import type { DeliveryWorker } from "../../core/webhooks/worker.ts";
 import { type Api, serviceContext } from "../api.ts";
 import { CursorParam, IdParam, json, Limit, OrgQuery } from "../schemas.ts";
 
-const WebhookParam = z.object({ webhookId: IdParam("webhookId", "wh") });
+const WebhookParam = z.object({ webhookId: IdParam("webhookId", "whk") });
 const DeliveryParam = z.object({ deliveryId: IdParam("deliveryId", "whd") });
 
 const DeliverySchema = z

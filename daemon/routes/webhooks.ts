@@ -16,7 +16,7 @@ import { WEBHOOK_EVENT_TYPES } from "../../core/webhooks/catalog.ts";
 import { type Api, serviceContext } from "../api.ts";
 import { IdParam, json, jsonBody } from "../schemas.ts";
 
-const WebhookParam = z.object({ webhookId: IdParam("webhookId", "wh") });
+const WebhookParam = z.object({ webhookId: IdParam("webhookId", "whk") });
 
 const WebhookOrgQuery = z
   .object({

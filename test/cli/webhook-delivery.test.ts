@@ -20,7 +20,7 @@ function answering(result: unknown) {
 
 const delivery: WebhookDelivery = {
   id: "whd_1",
-  webhookId: "wh_1",
+  webhookId: "whk_1",
   messageId: "msg_1",
   eventType: "event.sale",
   status: "failed",
@@ -53,13 +53,13 @@ describe("webhook deliveries", () => {
     const { context, sent } = answering({ data: [delivery], nextCursor: null });
 
     const outcome = await webhookDeliveries.execute(
-      raw(["wh_1"], { partner: "acme", status: "failed" }),
+      raw(["whk_1"], { partner: "acme", status: "failed" }),
       context,
       new Date(),
     );
 
     expect(sent).toEqual([
-      { method: "GET", target: "/v1/webhooks/wh_1/deliveries?org=acme&status=failed" },
+      { method: "GET", target: "/v1/webhooks/whk_1/deliveries?org=acme&status=failed" },
     ]);
     const text = render(outcome.data, outcome.view, { json: false, color: plain });
     expect(text).toMatch(/whd_1\s+event\.sale\s+failed\s+8\s+503/);
@@ -69,7 +69,7 @@ describe("webhook deliveries", () => {
     const { context, sent } = answering({ data: [], nextCursor: null });
 
     await expect(
-      webhookDeliveries.execute(raw(["wh_1"], { status: "lost" }), context, new Date()),
+      webhookDeliveries.execute(raw(["whk_1"], { status: "lost" }), context, new Date()),
     ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     expect(sent).toEqual([]);
   });
@@ -90,16 +90,16 @@ describe("webhook test", () => {
   it("succeeds when the receiver accepted the test", async () => {
     const { context, sent } = answering(tested("succeeded", 200));
 
-    const outcome = await webhookTest.execute(raw(["wh_1"], {}), context, new Date());
+    const outcome = await webhookTest.execute(raw(["whk_1"], {}), context, new Date());
 
-    expect(sent).toMatchObject([{ method: "POST", target: "/v1/webhooks/wh_1/test" }]);
+    expect(sent).toMatchObject([{ method: "POST", target: "/v1/webhooks/whk_1/test" }]);
     expect(outcome.failure).toBeUndefined();
   });
 
   it("fails with WEBHOOK_TEST_FAILED, exit 16, and still prints the attempt", async () => {
     const { context } = answering(tested("timeout", null));
 
-    const outcome = await webhookTest.execute(raw(["wh_1"], {}), context, new Date());
+    const outcome = await webhookTest.execute(raw(["whk_1"], {}), context, new Date());
 
     expect(outcome.failure?.code).toBe("WEBHOOK_TEST_FAILED");
     expect(outcome.failure?.message).toContain("timeout");

@@ -16,7 +16,7 @@ const plain = new Chalk({ level: 0 });
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw8a7WnKfx7Dk=";
 
 const endpoint: WebhookEndpoint = {
-  id: "wh_1",
+  id: "whk_1",
   orgId: "org_1",
   url: "https://hooks.acme.test/in",
   description: "CRM",
@@ -99,9 +99,9 @@ describe("webhook list and show", () => {
   it("show prints the mask the daemon sent", async () => {
     const { context, sent } = answering(endpoint);
 
-    const outcome = await webhookShow.execute(raw(["wh_1"], { org: "acme" }), context, new Date());
+    const outcome = await webhookShow.execute(raw(["whk_1"], { org: "acme" }), context, new Date());
 
-    expect(sent[0]?.target).toBe("/v1/webhooks/wh_1?org=acme");
+    expect(sent[0]?.target).toBe("/v1/webhooks/whk_1?org=acme");
     expect(text(outcome)).toMatch(/secret:\s+whsec_••••/);
   });
 });
@@ -111,7 +111,7 @@ describe("webhook update", () => {
     const { context, sent } = answering({ ...endpoint, status: "disabled" });
 
     await webhookUpdate.execute(
-      raw(["wh_1"], { events: "event.click", disable: true }),
+      raw(["whk_1"], { events: "event.click", disable: true }),
       context,
       new Date(),
     );
@@ -119,7 +119,7 @@ describe("webhook update", () => {
     expect(sent).toEqual([
       {
         method: "PATCH",
-        target: "/v1/webhooks/wh_1",
+        target: "/v1/webhooks/whk_1",
         body: { eventTypes: ["event.click"], status: "disabled" },
       },
     ]);
@@ -131,7 +131,7 @@ describe("webhook update", () => {
   ])("refuses %s", async (_label, options) => {
     const { context, sent } = answering(endpoint);
 
-    const call = webhookUpdate.execute(raw(["wh_1"], options), context, new Date());
+    const call = webhookUpdate.execute(raw(["whk_1"], options), context, new Date());
 
     await expect(call).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     expect(sent).toEqual([]);
@@ -147,13 +147,13 @@ describe("webhook rotate-secret", () => {
     });
 
     const outcome = await webhookRotateSecret.execute(
-      raw(["wh_1"], { grace: "24h" }),
+      raw(["whk_1"], { grace: "24h" }),
       context,
       new Date(),
     );
 
     expect(sent).toEqual([
-      { method: "POST", target: "/v1/webhooks/wh_1/rotate-secret", body: { gracePeriod: "24h" } },
+      { method: "POST", target: "/v1/webhooks/whk_1/rotate-secret", body: { gracePeriod: "24h" } },
     ]);
     const printed = text(outcome);
     expect(printed).toContain(`old secret too until ${until}`);
@@ -164,7 +164,7 @@ describe("webhook rotate-secret", () => {
     const { context, sent } = answering({ webhook: endpoint, signingSecret: SECRET });
 
     const call = webhookRotateSecret.execute(
-      raw(["wh_1"], { grace: "a day" }),
+      raw(["whk_1"], { grace: "a day" }),
       context,
       new Date(),
     );
@@ -178,9 +178,9 @@ describe("webhook remove", () => {
   it("with --yes deletes without asking", async () => {
     const { context, sent } = answering();
 
-    const outcome = await webhookRemove.execute(raw(["wh_1"], { yes: true }), context, new Date());
+    const outcome = await webhookRemove.execute(raw(["whk_1"], { yes: true }), context, new Date());
 
-    expect(sent).toEqual([{ method: "DELETE", target: "/v1/webhooks/wh_1", body: undefined }]);
-    expect(text(outcome)).toContain("Removed webhook wh_1.");
+    expect(sent).toEqual([{ method: "DELETE", target: "/v1/webhooks/whk_1", body: undefined }]);
+    expect(text(outcome)).toContain("Removed webhook whk_1.");
   });
 });
