@@ -27,7 +27,8 @@ export interface Runtime {
 /** An authenticated connection whose actor holds the command's permission. */
 export interface Session {
   http: Http;
-  me: Me;
+  /** The caller, or undefined for a machine key scoped without `me.read`. */
+  me: Me | undefined;
   connection: Connection;
   /** A client for the same daemon that authenticates with another token, e.g. a machine key. */
   withToken(token: string): Http;
@@ -71,11 +72,14 @@ export function createContext(runtime: Runtime, permission?: Permission): Comman
       const connection = resolveConnection(loadProfiles(), runtime.profileFlag, runtime.env);
       const client = http(connection.url, connection.token);
       const me = await api.me(client).catch((error: unknown) => {
+        // A key scoped without me.read (say, events.write alone) cannot be
+        // checked beforehand; the daemon's guard still decides every call.
+        if (isForbidden(error) && permission !== "me.read") return undefined;
         throw withLoginHint(error, connection);
       });
-      const refusal = also
-        ? refusalForAll(me, [...new Set([permission, ...furtherOf(also)])], also.purpose)
-        : refusalFor(me, permission);
+      const wanted = also ? [...new Set([permission, ...furtherOf(also)])] : [permission];
+      const refusal =
+        me && (also ? refusalForAll(me, wanted, also.purpose) : refusalFor(me, permission));
       if (refusal) throw refusal;
       return {
         http: client,
@@ -85,6 +89,10 @@ export function createContext(runtime: Runtime, permission?: Permission): Comman
       };
     },
   };
+}
+
+function isForbidden(error: unknown): boolean {
+  return error instanceof CliError && error.code === "FORBIDDEN";
 }
 
 function furtherOf(also: FurtherPermissions): Permission[] {

@@ -1,3 +1,4 @@
+import * as api from "../api/operations.ts";
 import { fields, text } from "../output/view.ts";
 import { defineCommand } from "./define.ts";
 
@@ -9,8 +10,9 @@ export const whoami = defineCommand({
   parse: () => ({}),
 
   async run(_input, context) {
-    const { me, connection } = await context.session();
-    return { ...me, profile: connection.profileName, url: connection.url };
+    const { http, me, connection } = await context.session();
+    const current = me ?? (await api.me(http));
+    return { ...current, profile: connection.profileName, url: connection.url };
   },
 
   view: ({ actor, permissions, profile, url }) => [

@@ -1,7 +1,7 @@
 /**
  * `partneros event`: the push file formats and batching on their own, then
  * the real CLI against a real app on loopback with a machine key holding
- * only events.write (and me.read, for the pre-flight): per-item results,
+ * only events.write (so the pre-flight cannot read GET /v1/me): per-item results,
  * the summary, exit 15 when an item is refused, a re-run that only finds
  * duplicates, and list/show for operators.
  */
@@ -82,10 +82,10 @@ beforeAll(async () => {
   world = await createWorld();
   ({ server, url } = await listen(world.app.fetch));
   partner = await createTenant(world, "cli-events");
-  // The CLI's pre-flight reads GET /v1/me, so a pipeline key holds me.read beside events.write.
+  // A pipeline key holds events.write alone; the CLI then leaves every check to the daemon.
   const key = await createKey(world, partner.slug, {
     role: "partner_member",
-    scopes: ["me.read", "events.write"],
+    scopes: ["events.write"],
   });
   pushToken = key.token;
   dir = mkdtempSync(join(tmpdir(), "partneros-cli-events-"));
@@ -123,6 +123,13 @@ describe("partneros event push", () => {
     expect((await eventRows(world, partner.id)).map((r) => r.external_id)).toEqual(
       expect.arrayContaining(events.map((e) => e.eventId)),
     );
+  });
+
+  it("leaves the check to the daemon for a key without me.read: other commands get 403", async () => {
+    const run = await cli(["deal", "list"], pushToken);
+
+    expect(run.code).toBe(exitCodeOf("FORBIDDEN"));
+    expect(run.stderr).toContain("FORBIDDEN: this operation requires deals.read");
   });
 
   it("exits 15 EVENTS_REJECTED when any item is refused, after printing every result", async () => {
