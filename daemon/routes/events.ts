@@ -19,7 +19,8 @@ import { CursorParam, IdParam, json, jsonBody, Limit, OrgQuery } from "../schema
 const EventParam = z.object({ eventId: IdParam("eventId", "evt") });
 const Ref = z.string().min(1).max(64);
 
-export function eventRoutes(api: Api): void {
+/** `deliveries` is woken after a push that took events in, rather than at its next poll. */
+export function eventRoutes(api: Api, deliveries: { wake(): void }): void {
   const { store } = api.deps;
   api.app.openAPIRegistry.register("EventInput", EventInputSchema);
   api.app.openAPIRegistry.register("EventBatch", EventBatchSchema);
@@ -51,6 +52,7 @@ export function eventRoutes(api: Api): void {
       const scope = await resolvePartnerScope(ctx, c.req.valid("query").org, "ingestEvents");
 
       const report = await ingestEvents(ctx, scope, push.items);
+      if (report.summary.accepted > 0) deliveries.wake();
 
       if (push.batch) return c.json(report, 200);
       const [result] = report.results;

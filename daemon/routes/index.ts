@@ -50,7 +50,7 @@ export function registerRoutes(
   productRoutes(api);
   customerRoutes(api);
   dealRoutes(api);
-  eventRoutes(api);
+  eventRoutes(api, options.deliveries);
   crossPartnerRoutes(api);
   masterKeyRoutes(api, options.keys, options.rotation);
   credentialRoutes(api, options.keys, options.outbound);
