@@ -426,10 +426,12 @@ const migrations: Record<string, Migration> = {
         .addColumn("error", "text")
         .addColumn("response_excerpt", "text")
         .execute();
+      // One row per attempt number: a late writer cannot add a second.
       await db.schema
         .createIndex("webhook_attempts_delivery")
         .on("webhook_attempts")
         .columns(["delivery_id", "attempt"])
+        .unique()
         .execute();
     },
   },

@@ -1,4 +1,3 @@
-import { sanitizerFor } from "../credential-checks/sanitize.ts";
 import { guardedRequest } from "../outbound/http.ts";
 import type { OutboundPolicy } from "../outbound/policy.ts";
 import type { Resolver } from "../outbound/resolve.ts";
@@ -34,6 +33,8 @@ export interface SignedPost {
   /** The stored payload, sent and signed byte for byte. */
   body: string;
   secrets: readonly Secret[];
+  /** Every secret the endpoint holds, the expired previous one too: kept out of the excerpt. */
+  redact?: readonly Secret[];
   /** The attempt's time: its seconds are the `webhook-timestamp`. */
   at: Date;
   timeoutMs: number;
@@ -66,7 +67,7 @@ export async function postSigned(post: SignedPost): Promise<AttemptResult> {
     headers,
     body: post.body,
     timeoutMs: post.timeoutMs,
-    maxBodyBytes: EXCERPT_BYTES,
+    maxBodyBytes: READ_BYTES,
     ...(post.resolve ? { resolve: post.resolve } : {}),
   });
   const durationMs = Math.round(performance.now() - started);
@@ -91,7 +92,7 @@ export async function postSigned(post: SignedPost): Promise<AttemptResult> {
     statusCode: status,
     durationMs,
     error: outcome === "succeeded" ? null : `http_${status}`,
-    excerpt: excerptOf(body, post.secrets),
+    excerpt: excerptOf(body, post.redact ?? post.secrets),
   };
 }
 
@@ -102,25 +103,69 @@ function refused(outcome: AttemptOutcome, error: string, durationMs: number): At
 const CONTROL = /[\p{Cc}\p{Cf}]/gu;
 const escaped = (char: string) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`;
 
+/** Bytes read past the excerpt, so a secret that straddles its end is still seen whole. */
+const LOOKAHEAD_BYTES = 256;
 /**
- * What the receiver said, safe to store and show: every form of every
- * signing secret (the whole `whsec_…` text, its base64 key alone, the key in
- * hex) replaced by `[redacted]`, then control characters escaped. When
- * deleting control characters would reveal a secret a receiver split with
- * them, the deleted form is kept, redacted.
+ * Characters a run must share with a secret form to be redacted. Twelve of
+ * random base64 are 72 bits: no answer matches them by chance, and what is
+ * left of a key beside a redacted run is too short to guess from.
+ */
+const WINDOW = 12;
+/** Base64 (either alphabet), hex, `whsec_`, JSON's `\/`, %-escapes: what a key is written in. */
+const KEY_RUN = /[A-Za-z0-9+/_=%\\-]+/g;
+const REDACTED = "[redacted]";
+
+/** Every WINDOW-long piece of every written form of the keys, in lower case. */
+function keyWindows(secrets: readonly Secret[]): Set<string> {
+  const windows = new Set<string>();
+  for (const secret of secrets) {
+    secret.use((value) => {
+      const key = Buffer.from(value.slice(SECRET_PREFIX.length), "base64");
+      const forms = [value, key.toString("base64"), key.toString("base64url"), key.toString("hex")];
+      for (const form of forms) {
+        const bare = form.replace(/=+$/, "").toLowerCase();
+        for (let i = 0; i + WINDOW <= bare.length; i++) windows.add(bare.slice(i, i + WINDOW));
+      }
+    });
+  }
+  return windows;
+}
+
+function redactRuns(text: string, windows: ReadonlySet<string>): string {
+  return text.replace(KEY_RUN, (run) => {
+    const bare = run
+      .replace(/%2b/gi, "+")
+      .replace(/%2f/gi, "/")
+      .replace(/%3d/gi, "=")
+      .replaceAll("\\", "")
+      .toLowerCase();
+    for (let i = 0; i + WINDOW <= bare.length; i++) {
+      if (windows.has(bare.slice(i, i + WINDOW))) return REDACTED;
+    }
+    return run;
+  });
+}
+
+/** How many bytes of an answer an attempt reads: the excerpt and its look-ahead. */
+export const READ_BYTES = EXCERPT_BYTES + LOOKAHEAD_BYTES;
+
+/**
+ * What the receiver said, safe to store and show to every reader of the
+ * endpoint. Any run of key characters sharing 12 with a form of a signing
+ * secret (the `whsec_` text, its key in base64 of either alphabet, padded or
+ * not, or in hex, in any case, JSON- or %-escaped or not) becomes `[redacted]`,
+ * also when a receiver split it with control characters; control characters
+ * are then escaped. The whole read, look-ahead included, is redacted before
+ * the excerpt is cut, and a run the read itself cut short is dropped, so no
+ * piece of a key survives at either end.
  */
 export function excerptOf(body: Buffer, secrets: readonly Secret[]): string | null {
   if (body.length === 0) return null;
-  const text = body.subarray(0, EXCERPT_BYTES).toString("utf8");
-  const forms = secrets.flatMap((secret) =>
-    secret.use((value) => {
-      const key = value.startsWith(SECRET_PREFIX) ? value.slice(SECRET_PREFIX.length) : value;
-      return [value, key, Buffer.from(key, "base64").toString("hex")];
-    }),
-  );
-  const { redact } = sanitizerFor(forms, EXCERPT_BYTES);
-  const once = redact(text);
-  const joined = once.replace(CONTROL, "");
-  const rejoined = redact(joined);
-  return rejoined !== joined ? rejoined : once.replace(CONTROL, escaped);
+  const windows = keyWindows(secrets);
+  let text = body.subarray(0, READ_BYTES).toString("utf8");
+  if (body.length >= READ_BYTES) text = text.replace(/[A-Za-z0-9+/_=%\\-]*$/, "");
+  const once = redactRuns(text, windows);
+  const joined = redactRuns(once.replace(CONTROL, ""), windows);
+  const safe = joined !== once.replace(CONTROL, "") ? joined : once.replace(CONTROL, escaped);
+  return Array.from(safe).slice(0, EXCERPT_BYTES).join("");
 }

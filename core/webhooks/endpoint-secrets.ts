@@ -54,3 +54,17 @@ export function openSigningSecrets(
   if (sealed.previous !== undefined && graceLasts) secrets.push(open("previous", sealed.previous));
   return secrets;
 }
+
+/**
+ * Every secret the row holds, the previous one even after its window closed:
+ * what an attempt keeps out of the receiver's answer before storing it. A
+ * receiver still set up with an old secret is the one most likely to echo it.
+ */
+export function openAllSigningSecrets(
+  keyring: Keyring,
+  row: Pick<WebhookEndpointTable, "org_id" | "id" | "secrets">,
+): Secret[] {
+  return Object.entries(sealedSigningSecrets(row)).map(([field, value]) =>
+    decryptSecret(keyring, signingSecretBinding(row, field as SigningField), value as string),
+  );
+}

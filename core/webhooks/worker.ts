@@ -13,7 +13,8 @@ import type {
 import type { Store } from "../store/store.ts";
 import { deliveryQueue, partnerData } from "../tenancy/partner-data.ts";
 import { type AttemptResult, postSigned } from "./attempt.ts";
-import { openSigningSecrets } from "./endpoint-secrets.ts";
+import { TEST_EVENT_TYPE } from "./catalog.ts";
+import { openAllSigningSecrets, openSigningSecrets } from "./endpoint-secrets.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS, nextAttemptAt, type RetryPolicy } from "./schedule.ts";
 
 export interface DeliveryOptions {
@@ -49,7 +50,7 @@ export type Claimed = Pick<
   "id" | "org_id" | "message_id" | "endpoint_id" | "attempts" | "schedule_start"
 > & { lease: string };
 
-/** What an attempt came to; null when the delivery was cancelled instead of attempted. */
+/** What an attempt came to; null when it was cancelled instead, or its lease was lost. */
 export type Attempted = (AttemptResult & { attempt: number; status: string }) | null;
 
 /**
@@ -179,7 +180,7 @@ export class DeliveryWorker {
     const lease = this.leaseFromNow();
     const rows = await deliveryQueue.claim(this.#store.db, now, lease, free);
     for (const row of rows) {
-      const work: Promise<unknown> = this.attempt({ ...row, lease })
+      const work: Promise<unknown> = this.#attempt({ ...row, lease }, triggerOf(row))
         .catch((error: unknown) => this.#onError(error))
         .finally(() => {
           this.#inFlight.delete(work);
@@ -198,6 +199,21 @@ export class DeliveryWorker {
    * secrets opened at the moment of use, and the outcome recorded.
    */
   async attempt(claimed: Claimed, trigger = triggerOf(claimed)): Promise<Attempted> {
+    // Counted in flight like a claimed one, so `stop` waits for a test-send too.
+    const work = this.#attempt(claimed, trigger);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(settled);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(settled);
+    }
+  }
+
+  async #attempt(claimed: Claimed, trigger: WebhookAttemptTrigger): Promise<Attempted> {
     const at = this.#now();
     const scope = await this.#scopeOf(claimed.org_id);
     const data = partnerData(this.#store.db, scope);
@@ -208,16 +224,23 @@ export class DeliveryWorker {
       .executeTakeFirst();
     const message = await data
       .webhookMessages()
-      .select("payload")
+      .select(["payload", "event_type"])
       .where("id", "=", claimed.message_id)
       .executeTakeFirst();
     if (!endpoint || !message || (endpoint.status !== "enabled" && trigger !== "test")) {
       await this.#cancel(scope, claimed, endpoint ? "endpoint_disabled" : "endpoint_deleted");
       return null;
     }
+    // A test-send is attempted once, by its request; one a crash left behind is not resent.
+    if (message.event_type === TEST_EVENT_TYPE && trigger !== "test") {
+      await this.#cancel(scope, claimed, "test_interrupted");
+      return null;
+    }
     let secrets: Secret[];
+    let held: Secret[];
     try {
       secrets = openSigningSecrets(this.#keys.keyring, endpoint, at);
+      held = openAllSigningSecrets(this.#keys.keyring, endpoint);
     } catch {
       // A secret that fails its integrity check is never sent; the delivery is retried.
       const result = failedLocally("INTEGRITY_FAILED");
@@ -228,6 +251,7 @@ export class DeliveryWorker {
       messageId: claimed.message_id,
       body: message.payload,
       secrets,
+      redact: held,
       at,
       timeoutMs: this.#timeoutMs,
       outbound: this.#outbound,
@@ -287,23 +311,12 @@ export class DeliveryWorker {
         : nextAttemptAt(this.#retry, attempt - claimed.schedule_start, ended);
     const status =
       result.outcome === "succeeded" ? "succeeded" : next === null ? "failed" : "pending";
+    let kept = true;
     await this.#store.transaction(async (tx) => {
       const data = partnerData(tx, scope);
-      await data
-        .insertWebhookAttempt({
-          id: newId("attempt"),
-          delivery_id: claimed.id,
-          attempt,
-          trigger,
-          started_at: at.toISOString(),
-          duration_ms: result.durationMs,
-          status_code: result.statusCode,
-          outcome: result.outcome,
-          error: result.error,
-          response_excerpt: result.excerpt,
-        })
-        .execute();
-      await data
+      // Only the holder of the lease records: an attempt that outlived its lease
+      // (a later claim took the delivery) leaves no row and changes nothing.
+      const held = await data
         .updateWebhookDeliveries()
         .set({
           status,
@@ -318,15 +331,33 @@ export class DeliveryWorker {
         .where("id", "=", claimed.id)
         .where("status", "=", "sending")
         .where("lease_until", "=", claimed.lease)
+        .executeTakeFirst();
+      if (held.numUpdatedRows === 0n) {
+        kept = false;
+        return;
+      }
+      await data
+        .insertWebhookAttempt({
+          id: newId("attempt"),
+          delivery_id: claimed.id,
+          attempt,
+          trigger,
+          started_at: at.toISOString(),
+          duration_ms: result.durationMs,
+          status_code: result.statusCode,
+          outcome: result.outcome,
+          error: result.error,
+          response_excerpt: result.excerpt,
+        })
         .execute();
       if (result.outcome === "gone") await disableGone(tx, scope, endpoint, claimed, endedIso);
     });
-    return { ...result, attempt, status };
+    return kept ? { ...result, attempt, status } : null;
   }
 }
 
 /** The first attempt after a replay is the replay's; every other one is the schedule's. */
-function triggerOf(claimed: Claimed): WebhookAttemptTrigger {
+function triggerOf(claimed: Pick<Claimed, "attempts" | "schedule_start">): WebhookAttemptTrigger {
   return claimed.schedule_start > 0 && claimed.attempts === claimed.schedule_start
     ? "replay"
     : "schedule";

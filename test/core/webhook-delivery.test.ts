@@ -6,7 +6,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { outboundPolicy } from "../../core/outbound/policy.ts";
 import { deliveryQueue, partnerData } from "../../core/tenancy/partner-data.ts";
+import { EXCERPT_BYTES, excerptOf, READ_BYTES } from "../../core/webhooks/attempt.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "../../core/webhooks/schedule.ts";
+import { newSigningSecret } from "../../core/webhooks/signature.ts";
 import { DeliveryWorker } from "../../core/webhooks/worker.ts";
 import { createWorld, type World } from "../harness.ts";
 import { createKey, createTenant, type Tenant } from "../security/actors.ts";
@@ -315,6 +317,75 @@ describe("the response excerpt", () => {
     expect(excerpt).not.toMatch(/\p{Cc}/u);
     expect(excerpt.length).toBeLessThanOrEqual(600);
   });
+
+  it("holds no piece of a previous secret whose window closed, which no longer signs", async () => {
+    const endpoint = await insertEndpoint(world.store, world.keyring, tenant.id, receiver.url, {
+      types: ["event.click"],
+      previous: { expiresAt: new Date(clock.getTime() - 1000).toISOString() },
+    });
+    const old = String(endpoint.previous);
+    receiver.reply = () => ({ status: 401, body: `expected a signature by ${old}` });
+    await queue(world.store, tenant.id, [{ type: "event.click", data: {} }], clock.toISOString());
+
+    await world.deliveries.drain();
+
+    const [delivery] = await deliveriesOf(endpoint.id);
+    const [attempt] = await attemptsOf(delivery?.id ?? "");
+    expect(attempt?.response_excerpt).toBe("expected a signature by [redacted]");
+  });
+});
+
+describe("excerptOf", () => {
+  const secret = newSigningSecret();
+  const text = secret.use((value) => value);
+  const key = Buffer.from(text.slice("whsec_".length), "base64");
+  // A piece of any form this long in an excerpt would be a leak.
+  const pieces = (form: string) =>
+    Array.from({ length: form.length - 11 }, (_, i) => form.slice(i, i + 12).toLowerCase());
+  const forms = [
+    text,
+    key.toString("base64"),
+    key.toString("base64").replace(/=+$/, ""),
+    key.toString("base64url"),
+    key.toString("hex"),
+  ];
+  const leaks = (excerpt: string | null) =>
+    forms.some((form) => pieces(form).some((piece) => excerpt?.toLowerCase().includes(piece)));
+
+  it.each([
+    ["the whsec_ text", text],
+    ["the key in base64", key.toString("base64")],
+    ["the key without its padding", key.toString("base64").replace(/=+$/, "")],
+    ["the key in base64url", key.toString("base64url")],
+    ["the key in upper-case hex", key.toString("hex").toUpperCase()],
+    ["the key JSON-escaped", JSON.stringify(key.toString("base64")).replaceAll("/", "\\/")],
+    ["the key %-escaped", encodeURIComponent(key.toString("base64"))],
+    ["the key split in halves", `${text.slice(0, 25)} ${text.slice(25)}`],
+  ])("redacts %s", (_name, echoed) => {
+    const excerpt = excerptOf(Buffer.from(`{"got":"${echoed}","ok":false}`), [secret]);
+
+    expect(excerpt).toContain("[redacted]");
+    expect(leaks(excerpt)).toBe(false);
+    expect(excerpt).toContain('"ok":false');
+  });
+
+  it.each([440, 457, 470, EXCERPT_BYTES - 5, READ_BYTES - 30, READ_BYTES - 8])(
+    "leaves no piece of a key that starts %i bytes in, across the excerpt's end",
+    (offset) => {
+      const body = Buffer.from(`${"x ".repeat(offset / 2)}${" ".repeat(offset % 2)}${text} tail`);
+
+      const excerpt = excerptOf(body.subarray(0, READ_BYTES), [secret]);
+
+      expect(leaks(excerpt)).toBe(false);
+      expect(Array.from(excerpt ?? "").length).toBeLessThanOrEqual(EXCERPT_BYTES);
+    },
+  );
+
+  it("keeps an answer that holds no secret as it was, control characters escaped", () => {
+    const excerpt = excerptOf(Buffer.from("rate limited\u0007 try later"), [secret]);
+
+    expect(excerpt).toBe("rate limited\\u0007 try later");
+  });
 });
 
 describe("claims", () => {
@@ -358,6 +429,65 @@ describe("claims", () => {
     const [delivery] = await deliveriesOf(endpoint.id);
     expect(delivery).toMatchObject({ status: "succeeded", attempts: 1 });
     expect(receiver.received.filter((r) => verifies(endpoint.secret, r))).toHaveLength(1);
+  });
+
+  it("of a worker that outlived its lease record nothing once another took the delivery", async () => {
+    const endpoint = await insertEndpoint(world.store, world.keyring, tenant.id, receiver.url, {
+      types: ["event.sale"],
+    });
+    await queue(world.store, tenant.id, [sale(10)], clock.toISOString());
+    const lease = new Date(clock.getTime() + 60_000).toISOString();
+    const [late] = await world.store.transaction((tx) =>
+      deliveryQueue.claim(tx, clock.toISOString(), lease, 1),
+    );
+    if (!late) throw new Error("nothing was claimed");
+    advance(60_001);
+    await world.deliveries.drain();
+
+    const outcome = await world.deliveries.attempt({ ...late, lease });
+
+    expect(outcome).toBeNull();
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(await attemptsOf(delivery?.id ?? "")).toHaveLength(1);
+  });
+
+  it("of a test-send a crash left behind are cancelled, never sent again", async () => {
+    const endpoint = await insertEndpoint(world.store, world.keyring, tenant.id, receiver.url, {
+      types: ["event.sale"],
+    });
+    const now = clock.toISOString();
+    const data = partnerData(world.store.db, scopeOf(tenant.id));
+    await data
+      .insertWebhookMessages([
+        { id: "msg_test_left_behind", event_type: "webhook.test", payload: "{}", created_at: now },
+      ])
+      .execute();
+    await data
+      .insertWebhookDeliveries([
+        {
+          id: "whd_test_left_behind",
+          message_id: "msg_test_left_behind",
+          endpoint_id: endpoint.id,
+          status: "sending",
+          attempts: 0,
+          schedule_start: 0,
+          next_attempt_at: null,
+          lease_until: new Date(clock.getTime() - 1).toISOString(),
+          last_status_code: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+          completed_at: null,
+        },
+      ])
+      .execute();
+
+    await world.deliveries.drain();
+
+    expect(receiver.received).toHaveLength(0);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ status: "cancelled", last_error: "test_interrupted" });
   });
 });
 
