@@ -25,6 +25,38 @@ class PartnerSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Statements kept per connection; queries with varying IN-lists or row counts come and go. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The writer as Kysely's driver sees it, with each statement prepared once
+ * per SQL text: better-sqlite3 compiles on every `prepare()`, which costs
+ * more than running a point query. Least recently used texts leave first.
+ * Safe because the store never streams a result (a statement mid-iteration
+ * could not be run again).
+ */
+function preparingOnce(connection: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql: string): SQLite.Statement {
+      const cached = cache.get(sql);
+      if (cached) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = connection.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+    close: () => connection.close(),
+  };
+}
+
 export type Tx = Transaction<Database>;
 export type Db = Kysely<Database>;
 
@@ -44,16 +76,16 @@ export interface Store {
     build: (param: (name: P) => string) => Compilable<R>,
   ): PreparedRead<P, R>;
   /**
-   * Runs a Kysely-built read on the read-only connection, synchronously, with
-   * its prepared statement cached by SQL text. It sees committed rows only:
-   * inside a transaction, read through the transaction instead.
-   */
-  /**
    * A number that changes whenever any connection, in this process or
    * another, commits to the database; undefined where that cannot be told
    * (an in-memory store). Lets hot-path caches drop everything on any commit.
    */
   committedVersion(): number | undefined;
+  /**
+   * Runs a Kysely-built read on the read-only connection, synchronously, with
+   * its prepared statement cached by SQL text. It sees committed rows only:
+   * inside a transaction, read through the transaction instead.
+   */
   readAll<R>(query: Compilable<R>): R[];
   readFirst<R>(query: Compilable<R>): R | undefined;
   close(): Promise<void>;
@@ -80,7 +112,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (creating) chmodSync(options.path, 0o600);
   configure(writer, busyTimeoutMs);
 
-  const db = new Kysely<Database>({ dialect: new PartnerSqliteDialect({ database: writer }) });
+  const db = new Kysely<Database>({
+    dialect: new PartnerSqliteDialect({ database: preparingOnce(writer) }),
+  });
   await migrate(db);
 
   // A second, read-only connection sees only committed rows, so a read on the
