@@ -726,7 +726,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint; its signing secret is answered once
-         * @description The URL must be https to a public address (plain http and private addresses only where the operator allows them, outboundAllow). At most 20 endpoints per org.
+         * @description The URL must be https to a public address (plain http and private addresses only where the operator allows them, outboundAllow). At most 20 endpoints per org. An endpoint of the operator org receives the events of every partner: it needs cross_partner.read and a reason, kept in its audit record.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -5573,6 +5573,11 @@ export interface operations {
                     url: string;
                     eventTypes: ("event.click" | "event.lead" | "event.signup" | "event.sale" | "event.refund")[];
                     description?: string;
+                    /**
+                     * @description Operator endpoints only, where it is required: such an endpoint receives every partner's events (it needs cross_partner.read), and the reason is audited
+                     * @example commission engine of the partner program
+                     */
+                    reason?: string;
                 };
             };
         };
@@ -5792,6 +5797,11 @@ export interface operations {
                     description?: string;
                     /** @enum {string} */
                     status?: "enabled" | "disabled";
+                    /**
+                     * @description Operator endpoints only, where it is required: such an endpoint receives every partner's events (it needs cross_partner.read), and the reason is audited
+                     * @example commission engine of the partner program
+                     */
+                    reason?: string;
                 };
             };
         };

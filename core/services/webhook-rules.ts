@@ -63,3 +63,28 @@ export function graceOrThrow(text: string | undefined): number {
 
 /** Non-secret facts about a destination for audit records: the host, never path or query. */
 export const hostOf = (url: string) => new URL(url).host;
+
+/**
+ * Why an operator endpoint may receive every partner's events: such an
+ * endpoint is a standing read across partners, so like a cross-partner query
+ * it needs `cross_partner.read` and a reason, which its audit record keeps.
+ */
+export function programReasonOrThrow(
+  actor: { permissions: ReadonlySet<string> },
+  reason: string | undefined,
+): string {
+  if (!actor.permissions.has("cross_partner.read")) {
+    throw new AppError(
+      "FORBIDDEN",
+      "an operator endpoint receives every partner's events: it requires cross_partner.read",
+    );
+  }
+  const trimmed = reason?.trim() ?? "";
+  if (trimmed.length < 3 || HIDDEN.test(trimmed)) {
+    throw invalid(
+      "reason: an operator endpoint receives every partner's events; " +
+        "give a reason of at least 3 printable characters",
+    );
+  }
+  return trimmed;
+}

@@ -23,6 +23,7 @@ import {
   graceOrThrow,
   hostOf,
   MAX_ENDPOINTS_PER_ORG,
+  programReasonOrThrow,
 } from "./webhook-rules.ts";
 
 export { MAX_DESCRIPTION, MAX_ENDPOINTS_PER_ORG } from "./webhook-rules.ts";
@@ -58,6 +59,8 @@ export interface WebhookEndpointInput {
   url: string;
   eventTypes: readonly string[];
   description?: string;
+  /** Required for an operator org's endpoint, which receives every partner's events. */
+  reason?: string;
 }
 
 export interface WebhookEndpointPatch {
@@ -65,6 +68,19 @@ export interface WebhookEndpointPatch {
   eventTypes?: readonly string[];
   description?: string;
   status?: WebhookEndpointStatus;
+  /** Required when an operator endpoint's URL, types or status change. */
+  reason?: string;
+}
+
+/** The reason an operator endpoint carries every partner's events; none for a partner's. */
+function programReason(
+  ctx: ServiceContext,
+  scope: OrgScope,
+  reason: string | undefined,
+): { reason: string } | Record<string, never> {
+  return scope.accountType === "operator"
+    ? { reason: programReasonOrThrow(ctx.actor, reason) }
+    : {};
 }
 
 /** The one answer that shows a signing secret: right after it was made. */
@@ -191,6 +207,7 @@ export async function createWebhookEndpoint(
 ): Promise<IssuedSecret> {
   const eventTypes = eventTypesOrThrow(input.eventTypes);
   const description = descriptionOrThrow(input.description ?? "");
+  const program = programReason(ctx, scope, input.reason);
   const url = await destinationOrThrow(settings, input.url);
   const signingSecret = newSigningSecret();
   const id = newId("webhook");
@@ -233,7 +250,11 @@ export async function createWebhookEndpoint(
         orgId: scope.orgId,
         targetType: "webhook",
         targetId: id,
-        details: { host: hostOf(url), eventTypes: JSON.parse(eventTypes) as string[] },
+        details: {
+          host: hostOf(url),
+          eventTypes: JSON.parse(eventTypes) as string[],
+          ...program,
+        },
       });
     });
     return sealed;
@@ -249,12 +270,17 @@ export async function updateWebhookEndpoint(
   id: string,
   patch: WebhookEndpointPatch,
 ): Promise<WebhookEndpoint> {
-  if (Object.values(patch).every((value) => value === undefined)) {
+  const { reason: _reason, ...fields } = patch;
+  if (Object.values(fields).every((value) => value === undefined)) {
     throw new AppError(
       "VALIDATION_FAILED",
       "give at least one of url, eventTypes, description, status",
     );
   }
+  const program =
+    fields.url !== undefined || fields.eventTypes !== undefined || fields.status === "enabled"
+      ? programReason(ctx, scope, patch.reason)
+      : {};
   const changes: Partial<WebhookEndpointTable> = {};
   if (patch.eventTypes !== undefined) changes.event_types = eventTypesOrThrow(patch.eventTypes);
   if (patch.description !== undefined) changes.description = descriptionOrThrow(patch.description);
@@ -283,10 +309,11 @@ export async function updateWebhookEndpoint(
       targetType: "webhook",
       targetId: id,
       details: {
-        fields: Object.keys(patch).sort(),
+        fields: Object.keys(fields).sort(),
         host: hostOf(row.url),
         eventTypes: JSON.parse(row.event_types) as string[],
         status: row.status,
+        ...program,
       },
     });
     return toEndpoint(row);

@@ -221,6 +221,22 @@ export const verifiedDomains = {
  * keys the worker needs, and every read and write of an attempt then goes
  * through `partnerData` scoped to the delivery's own org.
  */
+/**
+ * Enabled endpoints of operator orgs: program-wide subscriptions, which get
+ * every partner's announcements (registered with a reason and audited, see
+ * services/webhooks.ts). Only the outbox reads them, inside the transaction
+ * of the partner's change; it writes the messages in the operator's org.
+ */
+export const programSubscriptions = {
+  enabled: (db: Executor) =>
+    db
+      .selectFrom("webhook_endpoints")
+      .innerJoin("orgs", "orgs.id", "webhook_endpoints.org_id")
+      .select(["webhook_endpoints.id", "webhook_endpoints.org_id", "webhook_endpoints.event_types"])
+      .where("orgs.account_type", "=", "operator")
+      .where("webhook_endpoints.status", "=", "enabled"),
+};
+
 export const deliveryQueue = {
   /**
    * Marks up to `limit` due deliveries `sending` until `leaseUntil` and answers

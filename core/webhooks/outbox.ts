@@ -1,7 +1,7 @@
 import { newId } from "../ids.ts";
 import type { OrgScope } from "../scope.ts";
 import type { Tx } from "../store/store.ts";
-import { partnerData } from "../tenancy/partner-data.ts";
+import { partnerData, programSubscriptions } from "../tenancy/partner-data.ts";
 
 export interface Announcement {
   /** A subscribable type such as `event.sale`. */
@@ -17,7 +17,9 @@ export function messagePayload(type: string, now: string, data: Record<string, u
 
 /**
  * Writes outbox messages for what the caller is committing in `tx`, with one
- * pending delivery per enabled endpoint of the org subscribed to each type.
+ * pending delivery per enabled endpoint subscribed to each type: the org's
+ * own endpoints, and for a partner's announcements also the operator org's
+ * (a program-wide subscription, registered with a reason and audited).
  * Called inside the transaction of the change it announces, so a message
  * exists exactly when the change does. Nothing is written when no endpoint
  * listens. Returns the number of deliveries queued.
@@ -29,13 +31,33 @@ export async function announce(
   now: string,
 ): Promise<number> {
   if (announcements.length === 0) return 0;
-  const data = partnerData(tx, scope);
-  const endpoints = await data
+  const own = await partnerData(tx, scope)
     .webhookEndpoints()
     .select(["id", "event_types"])
     .where("status", "=", "enabled")
     .execute();
+  let queued = await fanOut(tx, scope, own, announcements, now);
+  if (scope.accountType !== "partner") return queued;
+
+  const program = await programSubscriptions.enabled(tx).execute();
+  for (const orgId of new Set(program.map((e) => e.org_id))) {
+    const operator: OrgScope = { orgId, orgSlug: orgId, accountType: "operator", crossOrg: false };
+    const endpoints = program.filter((e) => e.org_id === orgId);
+    queued += await fanOut(tx, operator, endpoints, announcements, now);
+  }
+  return queued;
+}
+
+/** Messages in `scope`'s org for the announcements its `endpoints` listen to, and deliveries. */
+async function fanOut(
+  tx: Tx,
+  scope: OrgScope,
+  endpoints: readonly { id: string; event_types: string }[],
+  announcements: readonly Announcement[],
+  now: string,
+): Promise<number> {
   if (endpoints.length === 0) return 0;
+  const data = partnerData(tx, scope);
   const listening = endpoints.map((e) => ({
     id: e.id,
     types: new Set(JSON.parse(e.event_types) as string[]),

@@ -41,6 +41,12 @@ const EventTypes = z
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length * 2);
 const Description = z.string().max(MAX_DESCRIPTION * 2);
+const Reason = z.string().min(1).max(500).openapi({
+  description:
+    "Operator endpoints only, where it is required: such an endpoint receives every " +
+    "partner's events (it needs cross_partner.read), and the reason is audited",
+  example: "commission engine of the partner program",
+});
 const Grace = z
   .string()
   .regex(/^\d+(s|m|h|d)$/)
@@ -110,14 +116,21 @@ export function webhookRoutes(api: Api, settings: WebhookSettings): void {
       summary: "Register a webhook endpoint; its signing secret is answered once",
       description:
         "The URL must be https to a public address (plain http and private addresses only " +
-        "where the operator allows them, outboundAllow). At most 20 endpoints per org.",
+        "where the operator allows them, outboundAllow). At most 20 endpoints per org. " +
+        "An endpoint of the operator org receives the events of every partner: it needs " +
+        "cross_partner.read and a reason, kept in its audit record.",
       tags: ["webhooks"],
       permission: "webhooks.write",
       request: {
         query: WebhookOrgQuery,
         body: jsonBody(
           z
-            .object({ url: Url, eventTypes: EventTypes, description: Description.optional() })
+            .object({
+              url: Url,
+              eventTypes: EventTypes,
+              description: Description.optional(),
+              reason: Reason.optional(),
+            })
             .openapi("CreateWebhook"),
         ),
       },
@@ -170,6 +183,7 @@ export function webhookRoutes(api: Api, settings: WebhookSettings): void {
               eventTypes: EventTypes.optional(),
               description: Description.optional(),
               status: z.enum(WEBHOOK_ENDPOINT_STATUSES).optional(),
+              reason: Reason.optional(),
             })
             .openapi("UpdateWebhook"),
         ),

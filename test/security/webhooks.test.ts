@@ -411,7 +411,12 @@ describe("the per-org cap", () => {
 
 describe("an operator", () => {
   it("without org manages the operator org's own endpoints, which no partner sees", async () => {
-    const own = await register(`https://${PUBLIC}/operator`, world.ownerToken);
+    const created = await create(
+      { url: `https://${PUBLIC}/operator`, eventTypes: ["event.sale"], reason: "commissions" },
+      world.ownerToken,
+    );
+    expectStatus(created, 201);
+    const own = created.body as { webhook: { id: string } };
 
     const mine = await world.request("GET", "/v1/webhooks", { token: world.ownerToken });
     const theirs = await world.request("GET", "/v1/webhooks", { token: admin });

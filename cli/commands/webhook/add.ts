@@ -18,6 +18,10 @@ export const webhookAdd = defineCommand({
       required: true,
     },
     { flags: "--description <text>", description: "what the endpoint is for" },
+    {
+      flags: "--reason <text>",
+      description: "operator endpoints: why they receive every partner's events (audited)",
+    },
   ],
   operation: "POST /v1/webhooks",
 
@@ -28,6 +32,8 @@ export const webhookAdd = defineCommand({
     };
     const description = optionalString(raw, "description");
     if (description !== undefined) body.description = description;
+    const reason = optionalString(raw, "reason");
+    if (reason !== undefined) body.reason = reason;
     return { org: orgScope(raw), body };
   },
 

@@ -17,6 +17,10 @@ export const webhookUpdate = defineCommand({
     { flags: "--description <text>", description: 'new description ("" clears it)' },
     { flags: "--enable", description: "deliver to it again" },
     { flags: "--disable", description: "stop delivering to it" },
+    {
+      flags: "--reason <text>",
+      description: "operator endpoints: why they receive every partner's events (audited)",
+    },
   ],
   operation: "PATCH /v1/webhooks/{webhookId}",
 
@@ -35,6 +39,8 @@ export const webhookUpdate = defineCommand({
     if (Object.keys(body).length === 0) {
       throw invalid("give at least one of --url, --events, --description, --enable, --disable");
     }
+    const reason = optionalString(raw, "reason");
+    if (reason !== undefined) body.reason = reason;
     return { webhookId: argument(raw, 0, "webhookId"), org: orgScope(raw), body };
   },
 
