@@ -53,12 +53,13 @@ export async function resolveAllowed(
   const named = isIP(bare) === 0 && isAllowedHostName(policy, bare);
   const refused = named ? undefined : addresses.find((a) => !isAllowedAddress(policy, a.address));
   if (refused) {
-    const which = refused.address !== bare ? ` (${refused.address})` : "";
+    // The address it resolved to is not named: a partner must not learn the
+    // inside of the operator's network by registering names.
     return {
       ok: false,
       reason: "not_allowed",
       detail:
-        `address not allowed: ${bare}${which} is not a public address; ` +
+        `address not allowed: ${bare} is not, or does not resolve only to, public addresses; ` +
         "the operator can allow it with outboundAllow",
     };
   }

@@ -2,7 +2,7 @@ import { appendAudit } from "../audit.ts";
 import { AppError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { type Cursor, decodeCursor, encodeCursor } from "../paging.ts";
-import type { OrgScope } from "../scope.ts";
+import { findOrgByRef, type OrgScope } from "../scope.ts";
 import type {
   WebhookAttemptTable,
   WebhookDeliveryStatus,
@@ -185,6 +185,14 @@ export async function replayDelivery(
     if (endpoint?.status !== "enabled") {
       throw new AppError("CONFLICT", "the webhook is disabled; enable it before replaying");
     }
+    const message = await data
+      .webhookMessages()
+      .select("event_type")
+      .where("id", "=", found.message_id)
+      .executeTakeFirst();
+    if (message?.event_type === TEST_EVENT_TYPE) {
+      throw new AppError("CONFLICT", "a test-send is not replayed; send another test instead");
+    }
     const replayed = {
       status: "pending" as const,
       next_attempt_at: now,
@@ -219,6 +227,15 @@ export async function testWebhook(
   worker: DeliveryWorker,
 ): Promise<{ delivery: DeliveryView; attempt?: AttemptView }> {
   await endpointOrThrow(ctx, scope, webhookId);
+  const org = await findOrgByRef(ctx.store.db, scope.orgId);
+  if (org?.status !== "active") throw new AppError("ORG_SUSPENDED", "this org is suspended");
+  // Test-sends share the worker's slots, so a burst of them cannot open more connections.
+  if (worker.busy) {
+    throw new AppError(
+      "RATE_LIMITED",
+      "deliveries are at their concurrency limit; test again soon",
+    );
+  }
   const now = worker.now.toISOString();
   const lease = worker.leaseFromNow();
   const delivery: Omit<WebhookDeliveryTable, "org_id"> = {

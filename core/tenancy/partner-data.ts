@@ -242,8 +242,9 @@ export const deliveryQueue = {
    * Marks up to `limit` due deliveries `sending` until `leaseUntil` and answers
    * them: first those whose lease ran out (a worker died mid-attempt), then
    * pending ones whose time has come, oldest first along the `(status,
-   * next_attempt_at)` index. Two workers never claim the same row, since the
-   * row changes state in the statement that picks it (no transaction needed).
+   * next_attempt_at)` index; a suspended org's wait until it is resumed. Two
+   * workers never claim the same row, since the row changes state in the
+   * statement that picks it (no transaction needed).
    */
   claim: async (db: Executor, now: string, leaseUntil: string, limit: number) => {
     const take = (status: "pending" | "sending", count: number) =>
@@ -251,7 +252,16 @@ export const deliveryQueue = {
         .updateTable("webhook_deliveries")
         .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
         .where("id", "in", (eb) => {
-          const due = eb.selectFrom("webhook_deliveries").select("id").where("status", "=", status);
+          const due = eb
+            .selectFrom("webhook_deliveries")
+            .select("id")
+            .where("status", "=", status)
+            // A suspended org's deliveries wait, due, until it is resumed.
+            .where(
+              "org_id",
+              "not in",
+              eb.selectFrom("orgs").select("id").where("status", "=", "suspended"),
+            );
           return (
             status === "pending"
               ? due.where("next_attempt_at", "<=", now).orderBy("next_attempt_at")

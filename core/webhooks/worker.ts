@@ -168,6 +168,11 @@ export class DeliveryWorker {
     return total;
   }
 
+  /** Whether every slot is taken: a test-send then waits for a later request. */
+  get busy(): boolean {
+    return this.#inFlight.size >= this.#concurrency;
+  }
+
   /** A lease taken now, for a delivery the caller marks `sending` itself (a test-send). */
   leaseFromNow(): string {
     return new Date(this.#now().getTime() + this.#leaseMs).toISOString();

@@ -342,13 +342,14 @@ describe("the outbound guard", () => {
     expect((await auditOf(id))[0]?.details.outcome).toBe("unreachable");
   });
 
-  it("refuses a host name that resolves to loopback, naming the address it found", async () => {
+  it("refuses a host name that resolves to loopback, without naming the address", async () => {
     const id = await setCredential(aToken, smtpCredential(name("mail"), PASSWORD, "localhost"));
 
     const res = await tryCredential(id, aToken, world.app);
 
     expect(res.body).toMatchObject({ ok: false, outcome: "unreachable" });
-    expect(res.body.detail).toMatch(/address not allowed: localhost \((127\.0\.0\.1|::1)\)/);
+    expect(res.body.detail).toContain("address not allowed: localhost is not");
+    expect(res.body.detail).not.toMatch(/127\.0\.0\.1|::1/);
     expect(smtp.connections).toBe(0);
   });
 

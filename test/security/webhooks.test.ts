@@ -163,6 +163,21 @@ describe("registration refuses a destination outside the public internet", () =>
     },
   );
 
+  it("does not tell a partner what an inward name resolves to", async () => {
+    const inward = await create({
+      url: "https://inward.partner.example/",
+      eventTypes: ["event.sale"],
+    });
+    const split = await create({
+      url: "https://split.partner.example/",
+      eventTypes: ["event.sale"],
+    });
+
+    expect(inward.body.error.message).not.toContain("10.1.2.3");
+    expect(split.body.error.message).not.toContain("192.168.1.20");
+    expect(split.body.error.message).not.toContain(PUBLIC);
+  });
+
   it.each([
     ["https to a public name", "https://hooks.partner.example/in"],
     ["http to the allow-listed name, resolving privately", "http://hooks.corp.internal:8080/in"],
