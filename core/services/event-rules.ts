@@ -77,6 +77,8 @@ export function parseTimestamp(text: string): Date | undefined {
 
 const fail = (message: string) => new AppError("VALIDATION_FAILED", message);
 
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
 function checkAttributes(attributes: EventInput["attributes"]): Record<string, string> {
   if (attributes == null) return {};
   if (typeof attributes !== "object" || Array.isArray(attributes)) {
@@ -89,7 +91,14 @@ function checkAttributes(attributes: EventInput["attributes"]): Record<string, s
   for (const [key, value] of entries) {
     if (!ATTRIBUTE_KEY_PATTERN.test(key)) throw fail("attributes has a key that is not a name");
     if (typeof value !== "string" || value.length > EVENT_LIMITS.attributeValueLength) {
-      throw fail(`attributes values are strings of at most ${EVENT_LIMITS.attributeValueLength}`);
+      throw fail(
+        `attributes values are strings of at most ${EVENT_LIMITS.attributeValueLength} ` +
+          "UTF-16 code units",
+      );
+    }
+    // Text a terminal or a receiver would read differently from what it holds.
+    if (CONTROL.test(value) || !value.isWellFormed()) {
+      throw fail("attributes values hold no control characters or unpaired surrogates");
     }
   }
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

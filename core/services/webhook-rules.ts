@@ -44,7 +44,9 @@ const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /** A short description, trimmed; controls and invisible characters are refused, not dropped. */
 export function descriptionOrThrow(text: string): string {
-  if (HIDDEN.test(text)) throw invalid("description: control or invisible characters");
+  if (HIDDEN.test(text) || !text.isWellFormed()) {
+    throw invalid("description: control or invisible characters, or unpaired surrogates");
+  }
   const trimmed = text.trim();
   if (trimmed.length > MAX_DESCRIPTION) {
     throw invalid(`description: at most ${MAX_DESCRIPTION} characters`);

@@ -40,7 +40,8 @@ const EventTypes = z
   )
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length * 2);
-const Description = z.string().max(MAX_DESCRIPTION * 2);
+// The service trims and counts; the schema names the same bound for the reference.
+const Description = z.string().max(MAX_DESCRIPTION);
 const Reason = z.string().min(1).max(500).openapi({
   description:
     "Operator endpoints only, where it is required: such an endpoint receives every " +

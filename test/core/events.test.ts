@@ -303,6 +303,18 @@ const REJECTIONS: { label: string; item: () => unknown; code: string; says: stri
     says: "attributes",
   },
   {
+    label: "an attribute holding an escape character",
+    item: () => eventBody("click", { attributes: { note: "red\u001b[31m" } }),
+    code: "V",
+    says: "control",
+  },
+  {
+    label: "an attribute holding an unpaired surrogate",
+    item: () => eventBody("click", { attributes: { note: "half \ud800" } }),
+    code: "V",
+    says: "surrogate",
+  },
+  {
     label: "a nested attribute",
     item: () => eventBody("click", { attributes: { nested: { a: "b" } } }),
     code: "V",

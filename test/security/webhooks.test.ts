@@ -328,6 +328,7 @@ describe("endpoint fields", () => {
     ["a description with a control character", { description: "line\u0007bell" }],
     ["a description with a direction override", { description: "safe\u202Eexe.txt" }],
     ["a description over 200 characters", { description: "x".repeat(201) }],
+    ["a description with an unpaired surrogate", { description: "half \ud800" }],
     ["a field the API does not know", { secret: "whsec_mine" }],
   ])("refuses %s, and nothing is stored", async (_label, change) => {
     const before = await endpointCount();

@@ -35,7 +35,7 @@ export const masterKeyRotate = defineCommand({
     let status = await api.masterKeyStatus(http);
     while (input.wait && status.rotation.state === "running") {
       progress(
-        `${status.rotation.resealed} credentials re-sealed, ${status.pending} ciphertexts pending`,
+        `${status.rotation.resealed} rows re-sealed, ${status.pending} ciphertexts pending`,
       );
       await sleep(POLL_MS);
       status = await api.masterKeyStatus(http);
@@ -56,12 +56,12 @@ function rotationLine({ rotation, pending }: MasterKeyStatus): string {
   switch (state) {
     case "running":
       return (
-        `rotation to version ${toVersion} running: ${resealed} credentials re-sealed, ` +
+        `rotation to version ${toVersion} running: ${resealed} rows re-sealed, ` +
         `${pending} ciphertexts pending`
       );
     case "done":
       return (
-        `rotation to version ${toVersion} done: ${resealed} credentials re-sealed, ` +
+        `rotation to version ${toVersion} done: ${resealed} rows re-sealed, ` +
         `${pending} ciphertexts pending`
       );
     case "failed":
