@@ -42,12 +42,16 @@ const EventTypes = z
   .max(WEBHOOK_EVENT_TYPES.length * 2);
 // The service trims and counts; the schema names the same bound for the reference.
 const Description = z.string().max(MAX_DESCRIPTION);
-const Reason = z.string().min(1).max(500).openapi({
-  description:
-    "Operator endpoints only, where it is required: such an endpoint receives every " +
-    "partner's events (it needs cross_partner.read), and the reason is audited",
-  example: "commission engine of the partner program",
-});
+const Reason = z
+  .string()
+  .min(1)
+  .max(500)
+  .openapi({
+    description:
+      "Operator endpoints only, where it is required: such an endpoint receives every " +
+      "partner's events (it needs cross_partner.read), and the reason is audited",
+    example: "commission engine of the partner program",
+  });
 const Grace = z
   .string()
   .regex(/^\d+(s|m|h|d)$/)

@@ -34,9 +34,7 @@ export const masterKeyRotate = defineCommand({
     );
     let status = await api.masterKeyStatus(http);
     while (input.wait && status.rotation.state === "running") {
-      progress(
-        `${status.rotation.resealed} rows re-sealed, ${status.pending} ciphertexts pending`,
-      );
+      progress(`${status.rotation.resealed} rows re-sealed, ${status.pending} ciphertexts pending`);
       await sleep(POLL_MS);
       status = await api.masterKeyStatus(http);
     }
