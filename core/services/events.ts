@@ -18,18 +18,10 @@ import {
 
 export type { EventInput } from "./event-rules.ts";
 
-/** An event as the API answers it and its webhooks carry it. */
-export interface Event {
+/** An event as the API answers it and its webhooks carry it: its checked fields and ids. */
+export interface Event extends Omit<CheckedEvent, "fingerprint"> {
   id: string;
   orgId: string;
-  eventId: string;
-  type: EventType;
-  occurredAt: string;
-  amount: number | null;
-  currency: string | null;
-  customerId: string | null;
-  dealId: string | null;
-  attributes: Record<string, string>;
   receivedAt: string;
 }
 
