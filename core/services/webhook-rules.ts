@@ -69,20 +69,12 @@ export const hostOf = (url: string) => new URL(url).host;
 /**
  * Why an operator endpoint may receive every partner's events: such an
  * endpoint is a standing read across partners, so like a cross-partner query
- * it needs `cross_partner.read` and a reason, which its audit record keeps.
+ * it needs a reason, which its audit record keeps (and its scope needed
+ * `cross_partner.read`, see resolveWebhookScope).
  */
-export function programReasonOrThrow(
-  actor: { permissions: ReadonlySet<string> },
-  reason: string | undefined,
-): string {
-  if (!actor.permissions.has("cross_partner.read")) {
-    throw new AppError(
-      "FORBIDDEN",
-      "an operator endpoint receives every partner's events: it requires cross_partner.read",
-    );
-  }
+export function programReasonOrThrow(reason: string | undefined): string {
   const trimmed = reason?.trim() ?? "";
-  if (trimmed.length < 3 || HIDDEN.test(trimmed)) {
+  if (trimmed.length < 3 || HIDDEN.test(trimmed) || !trimmed.isWellFormed()) {
     throw invalid(
       "reason: an operator endpoint receives every partner's events; " +
         "give a reason of at least 3 printable characters",

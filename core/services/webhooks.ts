@@ -78,9 +78,7 @@ function programReason(
   scope: OrgScope,
   reason: string | undefined,
 ): { reason: string } | Record<string, never> {
-  return scope.accountType === "operator"
-    ? { reason: programReasonOrThrow(ctx.actor, reason) }
-    : {};
+  return scope.accountType === "operator" ? { reason: programReasonOrThrow(reason) } : {};
 }
 
 /** The one answer that shows a signing secret: right after it was made. */
@@ -91,8 +89,9 @@ export interface IssuedSecret {
 
 /**
  * The org whose endpoints a request manages. Partners: their own. Operators:
- * their own org unless they name one; naming a partner reaches its endpoints
- * for support, audited as `partner_data.accessed` before anything is read.
+ * their own org unless they name one (which needs cross_partner.read, as its
+ * endpoints receive every partner's events); naming a partner reaches its
+ * endpoints for support, audited as `partner_data.accessed` before anything is read.
  */
 export async function resolveWebhookScope(
   ctx: ServiceContext,
@@ -100,10 +99,19 @@ export async function resolveWebhookScope(
   operation: string,
 ): Promise<OrgScope> {
   const { actor } = ctx;
-  if (actor.accountType === "operator" && (requested === undefined || requested === "")) {
-    return { orgId: actor.orgId, orgSlug: actor.orgSlug, accountType: "operator", crossOrg: false };
+  const scope: OrgScope =
+    actor.accountType === "operator" && (requested === undefined || requested === "")
+      ? { orgId: actor.orgId, orgSlug: actor.orgSlug, accountType: "operator", crossOrg: false }
+      : await resolveOrgScope(ctx.store.db, actor, requested);
+  // The operator org's endpoints carry every partner's events: their secrets,
+  // deliveries and settings are a cross-partner matter, whatever the operation.
+  if (scope.accountType === "operator" && !actor.permissions.has("cross_partner.read")) {
+    throw new AppError(
+      "FORBIDDEN",
+      "the operator org's endpoints receive every partner's events: this requires " +
+        "cross_partner.read",
+    );
   }
-  const scope = await resolveOrgScope(ctx.store.db, actor, requested);
   await auditOperatorAccess(ctx, scope, operation);
   return scope;
 }

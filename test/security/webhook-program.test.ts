@@ -66,15 +66,36 @@ describe("an operator endpoint", () => {
     expect(after.body.data).toHaveLength(before.body.data.length);
   });
 
-  it("is refused to an operator who may not read across partners", async () => {
+  it("is out of reach, for every operation, of an operator who may not read across partners", async () => {
+    const program = await register(world.ownerToken, { url: hook("guarded"), reason: "ledger" });
+    const id: string = program.body.webhook.id;
     const key = await createKey(world, world.operatorOrgId, {
       role: "admin",
-      scopes: ["webhooks.write"],
+      scopes: ["webhooks.read", "webhooks.write"],
     });
+    const as = (method: string, path: string, body?: unknown) =>
+      world.request(method, path, { token: key.token, ...(body ? { body } : {}) });
 
-    const res = await register(key.token, { url: hook("no-grant"), reason: "commissions" });
+    const answers = [
+      await register(key.token, { url: hook("no-grant"), reason: "commissions" }),
+      await as("GET", "/v1/webhooks"),
+      await as("GET", `/v1/webhooks/${id}`),
+      await as("POST", `/v1/webhooks/${id}/rotate-secret`, { gracePeriod: "0s" }),
+      await as("GET", `/v1/webhooks/${id}/deliveries`),
+      await as("POST", `/v1/webhooks/${id}/test`),
+      await as("DELETE", `/v1/webhooks/${id}`),
+    ];
 
-    expectErrorBody(res, "FORBIDDEN");
+    for (const res of answers) expectErrorBody(res, "FORBIDDEN");
+    const still = await world.request("GET", `/v1/webhooks/${id}`, { token: world.ownerToken });
+    expectStatus(still, 200);
+    const rotated = await world.store.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("action", "=", "webhook.secret_rotated")
+      .where("target_id", "=", id)
+      .execute();
+    expect(rotated).toHaveLength(0);
   });
 
   it("receives every partner's events, each partner's own endpoint only its own", async () => {
