@@ -1265,7 +1265,7 @@ export interface components {
             outcome: string;
             /** @description A short code: http_503, TIMEOUT… */
             error: string | null;
-            /** @description The first 500 bytes of the answer, signing secrets redacted */
+            /** @description The first 500 characters of the answer, signing secrets redacted; null for callers without webhooks.write */
             responseExcerpt: string | null;
         };
     };

@@ -81,7 +81,15 @@ async function views(
   }));
 }
 
-const attemptView = (row: WebhookAttemptTable): AttemptView => ({
+/**
+ * What a receiver answered is its own text, chosen by whoever runs it; a
+ * receiver may write a secret in forms no redaction knows. It is shown only
+ * to those who may change the endpoint (and so rotate its secret): holders of
+ * `webhooks.write`. Readers see the status and outcome without it.
+ */
+const mayReadExcerpts = (ctx: ServiceContext) => ctx.actor.permissions.has("webhooks.write");
+
+const attemptView = (row: WebhookAttemptTable, excerpts: boolean): AttemptView => ({
   id: row.id,
   attempt: row.attempt,
   trigger: row.trigger,
@@ -90,7 +98,7 @@ const attemptView = (row: WebhookAttemptTable): AttemptView => ({
   statusCode: row.status_code,
   outcome: row.outcome,
   error: row.error,
-  responseExcerpt: row.response_excerpt,
+  responseExcerpt: excerpts ? row.response_excerpt : null,
 });
 
 /** An endpoint's deliveries, newest first, keyset-paged on (created_at, id). */
@@ -152,7 +160,11 @@ export async function getDelivery(
     .orderBy("attempt")
     .execute();
   const [view] = await views(ctx, scope, [row]);
-  return { ...(view as DeliveryView), history: attempts.map(attemptView) };
+  const excerpts = mayReadExcerpts(ctx);
+  return {
+    ...(view as DeliveryView),
+    history: attempts.map((attempt) => attemptView(attempt, excerpts)),
+  };
 }
 
 /**

@@ -142,7 +142,8 @@ function redactRuns(text: string, windows: ReadonlySet<string>): string {
     for (let i = 0; i + WINDOW <= bare.length; i++) {
       if (windows.has(bare.slice(i, i + WINDOW))) return REDACTED;
     }
-    return run;
+    // Any other endpoint's secret too: nothing shaped like one is kept.
+    return /whsec_[a-z0-9+/_-]{16}/.test(bare) ? REDACTED : run;
   });
 }
 

@@ -44,7 +44,9 @@ const AttemptSchema = z
     }),
     error: z.string().nullable().openapi({ description: "A short code: http_503, TIMEOUT…" }),
     responseExcerpt: z.string().nullable().openapi({
-      description: "The first 500 bytes of the answer, signing secrets redacted",
+      description:
+        "The first 500 characters of the answer, signing secrets redacted; null for callers " +
+        "without webhooks.write",
     }),
   })
   .openapi("WebhookAttempt");

@@ -335,6 +335,29 @@ describe("the response excerpt", () => {
   });
 });
 
+describe("who reads an excerpt", () => {
+  it("is a holder of webhooks.write; a reader sees the outcome without it", async () => {
+    const endpoint = await insertEndpoint(world.store, world.keyring, tenant.id, receiver.url, {
+      types: ["event.click"],
+    });
+    receiver.reply = () => ({ status: 500, body: "upstream exploded" });
+    await queue(world.store, tenant.id, [{ type: "event.click", data: {} }], clock.toISOString());
+    await world.deliveries.drain();
+    const [delivery] = await deliveriesOf(endpoint.id);
+    const reader = await createKey(world, tenant.slug, {
+      role: "partner_admin",
+      scopes: ["webhooks.read"],
+    });
+
+    const path = `/v1/webhook-deliveries/${delivery?.id}`;
+    const asWriter = await world.request("GET", path, { token });
+    const asReader = await world.request("GET", path, { token: reader.token });
+
+    expect(asWriter.body.history[0]).toMatchObject({ responseExcerpt: "upstream exploded" });
+    expect(asReader.body.history[0]).toMatchObject({ statusCode: 500, responseExcerpt: null });
+  });
+});
+
 describe("excerptOf", () => {
   const secret = newSigningSecret();
   const text = secret.use((value) => value);
@@ -380,6 +403,14 @@ describe("excerptOf", () => {
       expect(Array.from(excerpt ?? "").length).toBeLessThanOrEqual(EXCERPT_BYTES);
     },
   );
+
+  it("redacts a signing secret of another endpoint as well", () => {
+    const other = newSigningSecret().use((value) => value);
+
+    const excerpt = excerptOf(Buffer.from(`try ${other} instead`), [secret]);
+
+    expect(excerpt).toBe("try [redacted] instead");
+  });
 
   it("keeps an answer that holds no secret as it was, control characters escaped", () => {
     const excerpt = excerptOf(Buffer.from("rate limited\u0007 try later"), [secret]);
