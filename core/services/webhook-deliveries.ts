@@ -241,8 +241,9 @@ export async function testWebhook(
   await endpointOrThrow(ctx, scope, webhookId);
   const org = await findOrgByRef(ctx.store.db, scope.orgId);
   if (org?.status !== "active") throw new AppError("ORG_SUSPENDED", "this org is suspended");
-  // Test-sends share the worker's slots, so a burst of them cannot open more connections.
-  if (worker.busy) {
+  // Test-sends share the worker's slots, so a burst of them cannot open more connections,
+  // and one org's burst cannot take every slot from the others.
+  if (worker.busyFor(scope.orgId)) {
     throw new AppError(
       "RATE_LIMITED",
       "deliveries are at their concurrency limit; test again soon",

@@ -241,13 +241,19 @@ export const deliveryQueue = {
   /**
    * Marks up to `limit` due deliveries `sending` until `leaseUntil` and answers
    * them: first those whose lease ran out (a worker died mid-attempt), then
-   * pending ones whose time has come, oldest first along the `(status,
-   * next_attempt_at)` index; a suspended org's wait until it is resumed. Two
+   * pending ones whose time has come, oldest first, those of orgs in `avoid`
+   * only after everyone else's; a suspended org's wait until it is resumed. Two
    * workers never claim the same row, since the row changes state in the
    * statement that picks it (no transaction needed).
    */
-  claim: async (db: Executor, now: string, leaseUntil: string, limit: number) => {
-    const take = (status: "pending" | "sending", count: number) =>
+  claim: async (
+    db: Executor,
+    now: string,
+    leaseUntil: string,
+    limit: number,
+    prefer: { avoid?: readonly string[] } = {},
+  ) => {
+    const take = (status: "pending" | "sending", count: number, avoid: readonly string[] = []) =>
       db
         .updateTable("webhook_deliveries")
         .set({ status: "sending", lease_until: leaseUntil, updated_at: now })
@@ -262,18 +268,24 @@ export const deliveryQueue = {
               "not in",
               eb.selectFrom("orgs").select("id").where("status", "=", "suspended"),
             );
-          return (
-            status === "pending"
-              ? due.where("next_attempt_at", "<=", now).orderBy("next_attempt_at")
-              : due.where("lease_until", "<", now).orderBy("lease_until")
-          ).limit(count);
+          if (status === "sending") {
+            return due.where("lease_until", "<", now).orderBy("lease_until").limit(count);
+          }
+          const ready = due.where("next_attempt_at", "<=", now);
+          return (avoid.length > 0 ? ready.where("org_id", "not in", avoid) : ready)
+            .orderBy("next_attempt_at")
+            .limit(count);
         })
         .returning(["id", "org_id", "message_id", "endpoint_id", "attempts", "schedule_start"])
         .execute();
-    const expired = await take("sending", limit);
-    return expired.length < limit
-      ? [...expired, ...(await take("pending", limit - expired.length))]
-      : expired;
+    const claimed = await take("sending", limit);
+    // Orgs the worker is already serving go last, so one org's backlog
+    // cannot hold up the others; their deliveries still fill idle slots.
+    if (claimed.length < limit && prefer.avoid?.length) {
+      claimed.push(...(await take("pending", limit - claimed.length, prefer.avoid)));
+    }
+    if (claimed.length < limit) claimed.push(...(await take("pending", limit - claimed.length)));
+    return claimed;
   },
 };
 

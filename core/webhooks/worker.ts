@@ -73,7 +73,10 @@ export class DeliveryWorker {
   readonly #now: () => Date;
   readonly #onError: (error: unknown) => void;
   readonly #resolve: Resolver | undefined;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Attempts under way, with the org each one is for. */
+  readonly #inFlight = new Map<Promise<unknown>, string>();
+  /** Orgs the last claim served: they wait behind the others at the next one. */
+  #lastServed: readonly string[] = [];
   readonly #scopes = new Map<string, OrgScope>();
   #filling: Promise<number> | undefined;
   #again = false;
@@ -126,7 +129,7 @@ export class DeliveryWorker {
     this.#running = false;
     clearInterval(this.#timer);
     await this.#filling;
-    await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled([...this.#inFlight.keys()]);
   }
 
   /** Looks at the queue now (something was just queued) rather than at the next poll. */
@@ -153,7 +156,7 @@ export class DeliveryWorker {
   /** One claim of due deliveries, each attempted to the end; answers how many were claimed. */
   async runOnce(): Promise<number> {
     const claimed = await this.#fill();
-    await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled([...this.#inFlight.keys()]);
     return claimed;
   }
 
@@ -168,9 +171,15 @@ export class DeliveryWorker {
     return total;
   }
 
-  /** Whether every slot is taken: a test-send then waits for a later request. */
-  get busy(): boolean {
-    return this.#inFlight.size >= this.#concurrency;
+  /**
+   * Whether a test-send for `orgId` must wait for a later request: every slot
+   * is taken, or that org already holds half of them.
+   */
+  busyFor(orgId: string): boolean {
+    if (this.#inFlight.size >= this.#concurrency) return true;
+    let held = 0;
+    for (const org of this.#inFlight.values()) if (org === orgId) held++;
+    return held >= Math.ceil(this.#concurrency / 2);
   }
 
   /** A lease taken now, for a delivery the caller marks `sending` itself (a test-send). */
@@ -183,7 +192,9 @@ export class DeliveryWorker {
     if (free <= 0) return 0;
     const now = this.#now().toISOString();
     const lease = this.leaseFromNow();
-    const rows = await deliveryQueue.claim(this.#store.db, now, lease, free);
+    const avoid = [...new Set([...this.#inFlight.values(), ...this.#lastServed])];
+    const rows = await deliveryQueue.claim(this.#store.db, now, lease, free, { avoid });
+    this.#lastServed = [...new Set(rows.map((row) => row.org_id))];
     for (const row of rows) {
       const work: Promise<unknown> = this.#attempt({ ...row, lease }, triggerOf(row))
         .catch((error: unknown) => this.#onError(error))
@@ -193,7 +204,7 @@ export class DeliveryWorker {
           // the slots are free, without waiting for the poll (one claim per slot costs more).
           if (rows.length === free && this.#inFlight.size <= this.#concurrency / 2) this.wake();
         });
-      this.#inFlight.add(work);
+      this.#inFlight.set(work, row.org_id);
     }
     return rows.length;
   }
@@ -210,7 +221,7 @@ export class DeliveryWorker {
       () => undefined,
       () => undefined,
     );
-    this.#inFlight.add(settled);
+    this.#inFlight.set(settled, claimed.org_id);
     try {
       return await work;
     } finally {

@@ -84,6 +84,36 @@ describe("a suspended org", () => {
   });
 });
 
+describe("the queue", () => {
+  it("takes turns between orgs: one org's backlog does not hold up another's", async () => {
+    const other = await createTenant(world, "limits-other");
+    const busy = await insertEndpoint(world.store, world.keyring, tenant.id, `${receiver.url}/a`);
+    const quiet = await insertEndpoint(world.store, world.keyring, other.id, `${receiver.url}/b`);
+    const older = new Date(Date.now() - 60_000).toISOString();
+    await queue(
+      world.store,
+      tenant.id,
+      Array.from({ length: 5 }, (_, n) => ({ type: "event.sale", data: { n } })),
+      older,
+    );
+    await queue(world.store, other.id, [{ type: "event.sale", data: { n: 0 } }]);
+
+    // One slot: each round claims one delivery.
+    await world.deliveries.drain();
+
+    const order = receiver.received.map((r) => r.path);
+    expect(order).toHaveLength(6);
+    expect(order.indexOf("/hook/b")).toBe(1);
+    expect((await deliveries(busy.id)).every((d) => d.status === "succeeded")).toBe(true);
+    const quietDeliveries = await partnerData(world.store.db, scopeOf(other.id))
+      .webhookDeliveries()
+      .select("status")
+      .where("endpoint_id", "=", quiet.id)
+      .execute();
+    expect(quietDeliveries).toEqual([{ status: "succeeded" }]);
+  });
+});
+
 describe("test-sends", () => {
   it("wait for a free slot: with every slot taken, another is refused 429", async () => {
     const endpoint = await insertEndpoint(world.store, world.keyring, tenant.id, receiver.url);
@@ -113,5 +143,36 @@ describe("test-sends", () => {
     expectErrorBody(replay, "CONFLICT");
     await world.deliveries.drain();
     expect(receiver.received).toHaveLength(1);
+  });
+});
+
+describe("test-sends of one org", () => {
+  it("take at most half the slots, so another org can still test", async () => {
+    const wide = await createWorld({
+      outboundAllow: ["127.0.0.1"],
+      delivery: { concurrency: 2, jitter: 0, timeoutMs: 2000 },
+    });
+    try {
+      const [one, two] = [await createTenant(wide, "half-a"), await createTenant(wide, "half-b")];
+      const oneToken = (await createKey(wide, one.slug, { role: "partner_admin" })).token;
+      const twoToken = (await createKey(wide, two.slug, { role: "partner_admin" })).token;
+      const oneHook = await insertEndpoint(wide.store, wide.keyring, one.id, receiver.url);
+      const twoHook = await insertEndpoint(wide.store, wide.keyring, two.id, receiver.url);
+      receiver.reply = () => ({ status: 200, hang: true });
+
+      const held = wide.request("POST", `/v1/webhooks/${oneHook.id}/test`, { token: oneToken });
+      await expect.poll(() => receiver.received.length).toBe(1);
+      const again = await wide.request("POST", `/v1/webhooks/${oneHook.id}/test`, {
+        token: oneToken,
+      });
+      const theirs = wide.request("POST", `/v1/webhooks/${twoHook.id}/test`, { token: twoToken });
+
+      expectErrorBody(again, "RATE_LIMITED");
+      expect((await theirs).status).toBe(200);
+      expect((await held).status).toBe(200);
+      expect(receiver.received).toHaveLength(2);
+    } finally {
+      await wide.close();
+    }
   });
 });
