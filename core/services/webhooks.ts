@@ -74,7 +74,6 @@ export interface WebhookEndpointPatch {
 
 /** The reason an operator endpoint carries every partner's events; none for a partner's. */
 function programReason(
-  ctx: ServiceContext,
   scope: OrgScope,
   reason: string | undefined,
 ): { reason: string } | Record<string, never> {
@@ -215,7 +214,7 @@ export async function createWebhookEndpoint(
 ): Promise<IssuedSecret> {
   const eventTypes = eventTypesOrThrow(input.eventTypes);
   const description = descriptionOrThrow(input.description ?? "");
-  const program = programReason(ctx, scope, input.reason);
+  const program = programReason(scope, input.reason);
   const url = await destinationOrThrow(settings, input.url);
   const signingSecret = newSigningSecret();
   const id = newId("webhook");
@@ -287,7 +286,7 @@ export async function updateWebhookEndpoint(
   }
   const program =
     fields.url !== undefined || fields.eventTypes !== undefined || fields.status === "enabled"
-      ? programReason(ctx, scope, patch.reason)
+      ? programReason(scope, patch.reason)
       : {};
   const changes: Partial<WebhookEndpointTable> = {};
   if (patch.eventTypes !== undefined) changes.event_types = eventTypesOrThrow(patch.eventTypes);

@@ -43,11 +43,14 @@ const AttemptSchema = z
       description: "succeeded, gone (410), failed, timeout, not_allowed, unresolved, unreachable",
     }),
     error: z.string().nullable().openapi({ description: "A short code: http_503, TIMEOUT…" }),
-    responseExcerpt: z.string().nullable().openapi({
-      description:
-        "The first 500 characters of the answer, signing secrets redacted; null for callers " +
-        "without webhooks.write",
-    }),
+    responseExcerpt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "The first 500 characters of the answer, signing secrets redacted; null for callers " +
+          "without webhooks.write",
+      }),
   })
   .openapi("WebhookAttempt");
 
