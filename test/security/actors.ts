@@ -215,3 +215,22 @@ export function named<T>(rows: readonly T[], name: (row: T) => string): [string,
 export function an(noun: string): string {
   return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }
+
+/** The sequence number of the newest audit record, 0 for none. */
+export async function auditHead(world: World): Promise<number> {
+  const row = await world.store.db
+    .selectFrom("audit_log")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .executeTakeFirstOrThrow();
+  return Number(row.seq ?? 0);
+}
+
+/** Audit records appended after `seq`, oldest first. */
+export function auditSince(world: World, seq: number) {
+  return world.store.db
+    .selectFrom("audit_log")
+    .selectAll()
+    .where("seq", ">", seq)
+    .orderBy("seq")
+    .execute();
+}

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, type World } from "../harness.ts";
 import { eventBody, eventRows, insertEndpoint, outbox, uniqueEventId } from "../support/events.ts";
 import {
+  auditHead,
+  auditSince,
   createKey,
   expectErrorBody,
   expectStatus,
@@ -220,24 +222,24 @@ describe("eventIds", () => {
 
 describe("an operator", () => {
   it("without org gets SCOPE_REQUIRED, and nothing is written or audited", async () => {
-    const seq = await lastSeq();
+    const seq = await auditHead(world);
     const before = await eventRows(world, a.tenant.id);
 
     const res = await pushAs(world.ownerToken, eventBody("click"));
 
     expectErrorBody(res, "SCOPE_REQUIRED");
     expect(await eventRows(world, a.tenant.id)).toEqual(before);
-    expect(await auditSince(seq)).toEqual([]);
+    expect(await auditSince(world, seq)).toEqual([]);
   });
 
   it("naming the partner ingests into it, audited as access and as the push", async () => {
-    const seq = await lastSeq();
+    const seq = await auditHead(world);
 
     const res = await pushAs(world.ownerToken, eventBody("lead"), a.tenant.slug);
 
     expectStatus(res, 201);
     expect(res.body.orgId).toBe(a.tenant.id);
-    const records = await auditSince(seq);
+    const records = await auditSince(world, seq);
     expect(records.map((r) => r.action).sort()).toEqual([
       "events.ingested",
       "partner_data.accessed",
@@ -309,20 +311,3 @@ describe("a partner key holding only events.write", () => {
     expect(res.body.error.message).toContain(permission);
   });
 });
-
-async function lastSeq(): Promise<number> {
-  const row = await world.store.db
-    .selectFrom("audit_log")
-    .select((eb) => eb.fn.max("seq").as("seq"))
-    .executeTakeFirstOrThrow();
-  return Number(row.seq ?? 0);
-}
-
-function auditSince(seq: number) {
-  return world.store.db
-    .selectFrom("audit_log")
-    .selectAll()
-    .where("seq", ">", seq)
-    .orderBy("seq")
-    .execute();
-}

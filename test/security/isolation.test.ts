@@ -12,6 +12,8 @@ import { createWorld, type World } from "../harness.ts";
 import { startTestDns, type TestDns } from "../support/dns-server.ts";
 import { queue } from "../support/webhooks.ts";
 import {
+  auditHead,
+  auditSince,
   createUser,
   expectErrorBody,
   expectStatus,
@@ -1227,18 +1229,6 @@ async function throwawayDeal(org: string): Promise<string> {
   return res.body.id;
 }
 
-async function lastSeq(): Promise<number> {
-  const row = await world.store.db
-    .selectFrom("audit_log")
-    .select((eb) => eb.fn.max("seq").as("seq"))
-    .executeTakeFirstOrThrow();
-  return Number(row.seq ?? 0);
-}
-
-function auditSince(seq: number) {
-  return world.store.db.selectFrom("audit_log").selectAll().where("seq", ">", seq).execute();
-}
-
 describe("an operator", () => {
   // Webhook endpoints are the exception: an operator naming no org manages its own org's.
   const orgScoped = () =>
@@ -1270,12 +1260,12 @@ describe("an operator", () => {
     "is refused %s without org, 400 SCOPE_REQUIRED, and nothing is audited",
     async (operationId) => {
       const sample = await OPERATOR_SAMPLES[operationId]?.(a.tenant.slug);
-      const seq = await lastSeq();
+      const seq = await auditHead(world);
 
       const res = await send(operationId, sample ?? {}, world.ownerToken);
 
       expectErrorBody(res, "SCOPE_REQUIRED");
-      expect(await auditSince(seq)).toEqual([]);
+      expect(await auditSince(world, seq)).toEqual([]);
     },
   );
 
@@ -1288,14 +1278,16 @@ describe("an operator", () => {
     async (_, { operationId, by }) => {
       const org = by === "slug" ? a.tenant.slug : a.tenant.id;
       const sample = await OPERATOR_SAMPLES[operationId]?.(org);
-      const seq = await lastSeq();
+      const seq = await auditHead(world);
 
       const res = await send(operationId, { ...sample, query: { org } }, world.ownerToken);
 
       expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
       const rows = res.body?.data ?? (res.body?.results ? [] : res.body ? [res.body] : []);
       for (const row of rows) expect(row.orgId).toBe(a.tenant.id);
-      const accessed = (await auditSince(seq)).filter((r) => r.action === "partner_data.accessed");
+      const accessed = (await auditSince(world, seq)).filter(
+        (r) => r.action === "partner_data.accessed",
+      );
       expect(accessed).toHaveLength(1);
       expect(accessed[0]).toMatchObject({
         org_id: a.tenant.id,
@@ -1401,7 +1393,7 @@ describe("cross-partner queries", () => {
   it.each(named(rows, (r) => `the ${r.actor} naming ${r.name}`))(
     "are refused to %s: 403, and nothing is queried or audited",
     async (_, { actor, partners }) => {
-      const seq = await lastSeq();
+      const seq = await auditHead(world);
 
       const res = await world.request("POST", "/v1/cross-partner/deals/query", {
         token: tokenOf(actor),
@@ -1410,7 +1402,7 @@ describe("cross-partner queries", () => {
 
       expectErrorBody(res, "FORBIDDEN");
       expectNoForeignIds(res.body, owners, a.tenant.id);
-      expect(await auditSince(seq)).toEqual([]);
+      expect(await auditSince(world, seq)).toEqual([]);
     },
   );
 });

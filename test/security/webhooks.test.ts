@@ -13,6 +13,8 @@ import { openSigningSecrets } from "../../core/webhooks/endpoint-secrets.ts";
 import { webhookHeaders } from "../../core/webhooks/signature.ts";
 import { createWorld, type World } from "../harness.ts";
 import {
+  auditHead,
+  auditSince,
   createKey,
   createTenant,
   expectErrorBody,
@@ -448,10 +450,7 @@ describe("an operator", () => {
 
   it("with org=<partner> manages that partner's endpoints, audited before the read", async () => {
     const { webhook } = await register();
-    const seq = await world.store.db
-      .selectFrom("audit_log")
-      .select((eb) => eb.fn.max("seq").as("seq"))
-      .executeTakeFirstOrThrow();
+    const seq = await auditHead(world);
 
     const res = await world.request("GET", `/v1/webhooks/${webhook.id}?org=${partner.slug}`, {
       token: world.ownerToken,
@@ -459,11 +458,7 @@ describe("an operator", () => {
 
     expectStatus(res, 200);
     expect(res.body.orgId).toBe(partner.id);
-    const accessed = await world.store.db
-      .selectFrom("audit_log")
-      .selectAll()
-      .where("seq", ">", Number(seq.seq))
-      .execute();
+    const accessed = await auditSince(world, seq);
     expect(accessed.map((r) => [r.action, r.org_id, JSON.parse(r.details)])).toEqual([
       ["partner_data.accessed", partner.id, { operation: "getWebhook" }],
     ]);
