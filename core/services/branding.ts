@@ -6,6 +6,7 @@ import type { OrgScope } from "../scope.ts";
 import type { OrgBrandingTable } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
 import { partnerData, portalReads } from "../tenancy/partner-data.ts";
+import { isShowable, replaceUnshowable } from "../text.ts";
 import type { ServiceContext } from "./context.ts";
 
 /** A partner org's branding as the API shows it to the org and its operators. */
@@ -38,21 +39,12 @@ export interface BrandingInput {
 export const DISPLAY_NAME_MAX = 100;
 export const LOGO_URL_MAX = 2048;
 const COLOR = /^#[0-9a-f]{6}$/i;
-// Shown on a public page: no control, format (bidi overrides, zero-width) or
-// line and paragraph separator characters.
-const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-const UNSHOWABLE_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const invalid = (message: string) => new AppError("VALIDATION_FAILED", message);
 
 function displayName(value: string): string {
   const trimmed = value.trim();
-  if (
-    trimmed === "" ||
-    trimmed.length > DISPLAY_NAME_MAX ||
-    !trimmed.isWellFormed() ||
-    UNSHOWABLE.test(trimmed)
-  ) {
+  if (trimmed === "" || trimmed.length > DISPLAY_NAME_MAX || !isShowable(trimmed)) {
     throw invalid(
       `displayName: 1 to ${DISPLAY_NAME_MAX} characters, ` +
         "no control, format or separator characters",
@@ -66,7 +58,7 @@ function displayName(value: string): string {
  * names come from operators and imports under looser rules.
  */
 function showableName(name: string): string {
-  const cleaned = name.toWellFormed().replace(UNSHOWABLE_ALL, " ").replace(/\s+/g, " ").trim();
+  const cleaned = replaceUnshowable(name, " ").replace(/\s+/g, " ").trim();
   return [...cleaned].slice(0, DISPLAY_NAME_MAX).join("") || "Partner portal";
 }
 

@@ -3,6 +3,7 @@ import { appendAudit } from "../audit.ts";
 import { AppError } from "../errors.ts";
 import type { DealStage } from "../store/schema.ts";
 import { allPartnerDailyTotals, crossPartnerDeals } from "../tenancy/partner-data.ts";
+import { isShowable } from "../text.ts";
 import type { ServiceContext } from "./context.ts";
 
 export const GROUP_BYS = ["partner", "product", "stage", "month"] as const;
@@ -44,7 +45,7 @@ export async function queryCrossPartnerDeals(
     throw new AppError("FORBIDDEN", "cross-partner queries are for operators only");
   }
   const reason = query.reason.trim();
-  if (reason.length < 3 || /\p{Cc}/u.test(reason)) {
+  if (reason.length < 3 || !isShowable(reason)) {
     throw new AppError(
       "VALIDATION_FAILED",
       "a reason of at least 3 printable characters is required",

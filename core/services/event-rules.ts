@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { AppError } from "../errors.ts";
 import { assertCurrency } from "../money.ts";
 import { EVENT_TYPES, type EventType } from "../store/schema.ts";
+import { isShowable } from "../text.ts";
 
 /** One event as a partner pushes it to `POST /v1/events`. */
 export interface EventInput {
@@ -77,8 +78,6 @@ export function parseTimestamp(text: string): Date | undefined {
 
 const fail = (message: string) => new AppError("VALIDATION_FAILED", message);
 
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-
 function checkAttributes(attributes: EventInput["attributes"]): Record<string, string> {
   if (attributes == null) return {};
   if (typeof attributes !== "object" || Array.isArray(attributes)) {
@@ -97,8 +96,11 @@ function checkAttributes(attributes: EventInput["attributes"]): Record<string, s
       );
     }
     // Text a terminal or a receiver would read differently from what it holds.
-    if (CONTROL.test(value) || !value.isWellFormed()) {
-      throw fail("attributes values hold no control characters or unpaired surrogates");
+    if (!isShowable(value)) {
+      throw fail(
+        "attributes values hold no control, format or separator characters, " +
+          "or unpaired surrogates",
+      );
     }
   }
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

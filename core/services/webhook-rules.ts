@@ -3,6 +3,7 @@ import { AppError } from "../errors.ts";
 import { checkDestination } from "../outbound/destination.ts";
 import type { OutboundPolicy } from "../outbound/policy.ts";
 import type { Resolver } from "../outbound/resolve.ts";
+import { isShowable } from "../text.ts";
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from "../webhooks/catalog.ts";
 
 // What a webhook endpoint may hold: checked before anything is sealed or stored.
@@ -38,13 +39,9 @@ export function eventTypesOrThrow(types: readonly string[]): string {
   return JSON.stringify(unique);
 }
 
-// Controls, and invisible format characters (zero-width, direction overrides)
-// that would make a description read differently from what it holds.
-const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-
 /** A short description, trimmed; controls and invisible characters are refused, not dropped. */
 export function descriptionOrThrow(text: string): string {
-  if (HIDDEN.test(text) || !text.isWellFormed()) {
+  if (!isShowable(text)) {
     throw invalid("description: control or invisible characters, or unpaired surrogates");
   }
   const trimmed = text.trim();
@@ -74,7 +71,7 @@ export const hostOf = (url: string) => new URL(url).host;
  */
 export function programReasonOrThrow(reason: string | undefined): string {
   const trimmed = reason?.trim() ?? "";
-  if (trimmed.length < 3 || HIDDEN.test(trimmed) || !trimmed.isWellFormed()) {
+  if (trimmed.length < 3 || !isShowable(trimmed)) {
     throw invalid(
       "reason: an operator endpoint receives every partner's events; " +
         "give a reason of at least 3 printable characters",

@@ -147,6 +147,10 @@ describe("cross-partner aggregates", () => {
   it.each([
     ["no reason", { partners: "all", groupBy: "partner", reason: undefined }],
     ["a blank reason", { partners: "all", groupBy: "partner", reason: "   " }],
+    [
+      "a reason with a direction override",
+      { partners: "all", groupBy: "partner", reason: "audit \u202Etxt.exe" },
+    ],
     ["no partners", { partners: [], groupBy: "partner" }],
     ["an unknown grouping", { partners: "all", groupBy: "customer" }],
   ])("refuse %s with VALIDATION_FAILED", async (_label, body) => {

@@ -309,6 +309,12 @@ const REJECTIONS: { label: string; item: () => unknown; code: string; says: stri
     says: "control",
   },
   {
+    label: "an attribute holding a direction override",
+    item: () => eventBody("click", { attributes: { note: "invoice \u202Efdp.exe" } }),
+    code: "V",
+    says: "format",
+  },
+  {
     label: "an attribute holding an unpaired surrogate",
     item: () => eventBody("click", { attributes: { note: "half \ud800" } }),
     code: "V",
