@@ -37,34 +37,36 @@ export function sealedSigningSecrets(
 }
 
 /**
- * The secrets an attempt signs with at `now`: the current one, then the
- * previous one while its grace window lasts. Decrypted at the moment of use.
+ * The secrets of one attempt at `now`, decrypted at the moment of use, each
+ * once: `signWith` is the current one, then the previous one while its grace
+ * window lasts; `held` is every secret the row holds, the previous one even
+ * after its window closed, which the attempt keeps out of the receiver's
+ * answer (a receiver still set up with an old secret is the likeliest to echo
+ * it).
  */
+export function openEndpointSecrets(
+  keyring: Keyring,
+  row: Pick<WebhookEndpointTable, "org_id" | "id" | "secrets" | "previous_expires_at">,
+  now: Date,
+): { signWith: Secret[]; held: Secret[] } {
+  const sealed = sealedSigningSecrets(row);
+  const open = (field: SigningField, value: string) =>
+    decryptSecret(keyring, signingSecretBinding(row, field), value);
+  const signing = open("signing", sealed.signing as string);
+  const previous = sealed.previous === undefined ? undefined : open("previous", sealed.previous);
+  const graceLasts =
+    row.previous_expires_at !== null && Date.parse(row.previous_expires_at) > now.getTime();
+  return {
+    signWith: previous && graceLasts ? [signing, previous] : [signing],
+    held: previous ? [signing, previous] : [signing],
+  };
+}
+
+/** The secrets an attempt at `now` signs with: the current one, then one still in its window. */
 export function openSigningSecrets(
   keyring: Keyring,
   row: Pick<WebhookEndpointTable, "org_id" | "id" | "secrets" | "previous_expires_at">,
   now: Date,
 ): Secret[] {
-  const sealed = sealedSigningSecrets(row);
-  const open = (field: SigningField, value: string) =>
-    decryptSecret(keyring, signingSecretBinding(row, field), value);
-  const secrets = [open("signing", sealed.signing as string)];
-  const graceLasts =
-    row.previous_expires_at !== null && Date.parse(row.previous_expires_at) > now.getTime();
-  if (sealed.previous !== undefined && graceLasts) secrets.push(open("previous", sealed.previous));
-  return secrets;
-}
-
-/**
- * Every secret the row holds, the previous one even after its window closed:
- * what an attempt keeps out of the receiver's answer before storing it. A
- * receiver still set up with an old secret is the one most likely to echo it.
- */
-export function openAllSigningSecrets(
-  keyring: Keyring,
-  row: Pick<WebhookEndpointTable, "org_id" | "id" | "secrets">,
-): Secret[] {
-  return Object.entries(sealedSigningSecrets(row)).map(([field, value]) =>
-    decryptSecret(keyring, signingSecretBinding(row, field as SigningField), value as string),
-  );
+  return openEndpointSecrets(keyring, row, now).signWith;
 }

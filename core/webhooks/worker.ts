@@ -14,7 +14,7 @@ import type { Store } from "../store/store.ts";
 import { deliveryQueue, partnerData } from "../tenancy/partner-data.ts";
 import { type AttemptResult, postSigned } from "./attempt.ts";
 import { TEST_EVENT_TYPE } from "./catalog.ts";
-import { openAllSigningSecrets, openSigningSecrets } from "./endpoint-secrets.ts";
+import { openEndpointSecrets } from "./endpoint-secrets.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS, nextAttemptAt, type RetryPolicy } from "./schedule.ts";
 
 export interface DeliveryOptions {
@@ -255,8 +255,7 @@ export class DeliveryWorker {
     let secrets: Secret[];
     let held: Secret[];
     try {
-      secrets = openSigningSecrets(this.#keys.keyring, endpoint, at);
-      held = openAllSigningSecrets(this.#keys.keyring, endpoint);
+      ({ signWith: secrets, held } = openEndpointSecrets(this.#keys.keyring, endpoint, at));
     } catch {
       // A secret that fails its integrity check is never sent; the delivery is retried.
       const result = failedLocally("INTEGRITY_FAILED");
