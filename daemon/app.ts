@@ -17,7 +17,7 @@ import { type DeliveryOptions, DeliveryWorker } from "../core/webhooks/worker.ts
 import { Api } from "./api.ts";
 import { cors } from "./cors.ts";
 import type { AppEnv } from "./env.ts";
-import { errorResponse, handleError } from "./errors.ts";
+import { errorResponse, formatIssues, handleError } from "./errors.ts";
 import { mountReference } from "./reference.ts";
 import { registerRoutes } from "./routes/index.ts";
 
@@ -49,32 +49,6 @@ export interface AppOptions {
   extra?: (app: OpenAPIHono<AppEnv>) => void;
   /** Method and path of each extra route, so the declaration check lets it through. */
   extraRouteKeys?: readonly string[];
-}
-
-// Field names a schema could declare. A key the caller made up is named only
-// when it looks like one, so a secret sent as a key never comes back.
-const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-const shownKey = (key: PropertyKey) =>
-  typeof key === "number" || FIELD_NAME.test(String(key)) ? String(key) : "…";
-
-export function formatIssues(
-  issues: readonly {
-    path: readonly PropertyKey[];
-    message: string;
-    code?: string;
-    keys?: readonly string[];
-  }[],
-): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const message =
-        issue.code === "unrecognized_keys"
-          ? `unknown field ${(issue.keys ?? []).map(shownKey).join(", ")}`
-          : issue.message;
-      return `${issue.path.map(shownKey).join(".") || "(root)"}: ${message}`;
-    })
-    .join("; ");
 }
 
 /** Builds the HTTP app: request ids, logging, errors, then every declared route. */

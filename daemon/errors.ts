@@ -38,3 +38,30 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   );
   return errorResponse(c, new AppError("INTERNAL", "internal error"));
 }
+
+// Field names a schema could declare. A key the caller made up is named only
+// when it looks like one, so a secret sent as a key never comes back.
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+const shownKey = (key: PropertyKey) =>
+  typeof key === "number" || FIELD_NAME.test(String(key)) ? String(key) : "…";
+
+/** Validation issues as one message: field paths and rules, never a value. */
+export function formatIssues(
+  issues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    code?: string;
+    keys?: readonly string[];
+  }[],
+): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${(issue.keys ?? []).map(shownKey).join(", ")}`
+          : issue.message;
+      return `${issue.path.map(shownKey).join(".") || "(root)"}: ${message}`;
+    })
+    .join("; ");
+}

@@ -8,6 +8,7 @@ import {
 } from "../core/services/event-rules.ts";
 import type { IngestItem } from "../core/services/events.ts";
 import { EVENT_TYPES } from "../core/store/schema.ts";
+import { formatIssues } from "./errors.ts";
 
 /** Most items one push may carry. */
 export const MAX_BATCH = 1000;
@@ -133,13 +134,11 @@ export const IngestReportSchema = z
   })
   .openapi("EventIngestReport");
 
-type Format = (issues: z.core.$ZodIssue[]) => string;
-
-function toItem(raw: unknown, format: Format): IngestItem {
+function toItem(raw: unknown): IngestItem {
   const parsed = EventInputSchema.safeParse(raw);
   if (parsed.success) return { input: parsed.data };
   const eventId = raw !== null && typeof raw === "object" ? Reflect.get(raw, "eventId") : null;
-  return { invalid: { eventId, message: format(parsed.error.issues) } };
+  return { invalid: { eventId, message: formatIssues(parsed.error.issues) } };
 }
 
 /**
@@ -147,16 +146,18 @@ function toItem(raw: unknown, format: Format): IngestItem {
  * object one event. A malformed envelope, or an invalid single event, is a
  * VALIDATION_FAILED for the whole request.
  */
-export function parseIngestBody(
-  body: Record<string, unknown>,
-  format: Format,
-): { batch: boolean; items: IngestItem[] } {
+export function parseIngestBody(body: Record<string, unknown>): {
+  batch: boolean;
+  items: IngestItem[];
+} {
   if (Object.hasOwn(body, "events")) {
     const envelope = BatchEnvelope.safeParse(body);
-    if (!envelope.success) throw new AppError("VALIDATION_FAILED", format(envelope.error.issues));
-    return { batch: true, items: envelope.data.events.map((raw) => toItem(raw, format)) };
+    if (!envelope.success) {
+      throw new AppError("VALIDATION_FAILED", formatIssues(envelope.error.issues));
+    }
+    return { batch: true, items: envelope.data.events.map(toItem) };
   }
   const single = EventInputSchema.safeParse(body);
-  if (!single.success) throw new AppError("VALIDATION_FAILED", format(single.error.issues));
+  if (!single.success) throw new AppError("VALIDATION_FAILED", formatIssues(single.error.issues));
   return { batch: false, items: [{ input: single.data }] };
 }

@@ -3,7 +3,6 @@ import { AppError } from "../../core/errors.ts";
 import { getEventOrThrow, ingestEvents, listEvents } from "../../core/services/events.ts";
 import { resolvePartnerScope } from "../../core/tenancy/partner-scope.ts";
 import { type Api, serviceContext } from "../api.ts";
-import { formatIssues } from "../app.ts";
 import {
   EventBatchSchema,
   EventInputSchema,
@@ -48,7 +47,7 @@ export function eventRoutes(api: Api, deliveries: { wake(): void }): void {
     },
     async (c) => {
       const ctx = serviceContext(c, store);
-      const push = parseIngestBody(c.req.valid("json"), formatIssues);
+      const push = parseIngestBody(c.req.valid("json"));
       const scope = await resolvePartnerScope(ctx, c.req.valid("query").org, "ingestEvents");
 
       const report = await ingestEvents(ctx, scope, push.items);
